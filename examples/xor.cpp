@@ -1,0 +1,67 @@
+// XOR, the introduction's first learning problem: a 2-h-1 network trained with squared error.
+#include <backflow/losses.hpp>
+#include <backflow/optim.hpp>
+#include <backflow/toy_data.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+using backflow::Value;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Train a 2-h-1 network on XOR with squared error and plain gradient descent"};
+  std::size_t hidden = 4;
+  std::string activation = "sigmoid";
+  double learning_rate = 2.0;
+  int epochs = 5000;
+  std::uint64_t seed = 3;
+  int print_every = 500;
+  app.add_option("--hidden", hidden, "hidden units")->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--activation", activation, "hidden activation: sigmoid, relu, tanh or linear")->capture_default_str();
+  app.add_option("--lr", learning_rate, "learning rate")->capture_default_str();
+  app.add_option("--epochs", epochs, "maximum full passes over the four rows")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--seed", seed, "seed for the initial weights")->capture_default_str();
+  app.add_option("--print-every", print_every, "print the loss every N epochs")->capture_default_str()->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
+
+  backflow::nn::Activation hidden_activation{};
+  try {
+    hidden_activation = backflow::nn::parse_activation(activation);
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  }
+  const auto table = backflow::xor_table();
+  backflow::nn::MLP model(2, {hidden, 1}, hidden_activation, backflow::nn::Activation::sigmoid, seed);
+  backflow::SGD sgd(model.parameters(), learning_rate);
+  fmt::print("{}\n\n", backflow::nn::to_string(model));
+
+  auto predict = [&](std::size_t row) {
+    return model({table.inputs[row][0], table.inputs[row][1]})[0];
+  };
+  auto all_right = [&] {
+    for (std::size_t i = 0; i < 4; ++i) {
+      if ((predict(i).data() > 0.5) != (table.targets[i] > 0.5)) return false;
+    }
+    return true;
+  };
+
+  int epoch = 0;
+  for (; epoch < epochs; ++epoch) {
+    std::vector<Value> errors;
+    for (std::size_t i = 0; i < 4; ++i) errors.push_back(backflow::squared_error(predict(i), table.targets[i]));
+    const Value loss = backflow::sum(errors);
+    sgd.zero_grad();
+    loss.backward();
+    sgd.step();
+    if (epoch % print_every == 0) fmt::print("epoch {:>5}  loss {:.6f}\n", epoch, loss.data());
+    if (loss.data() < 0.05 && all_right()) break;
+  }
+  const bool solved = all_right();
+  fmt::print("\n{} after {} epochs\n", solved ? "solved" : "NOT solved", epoch + 1);
+  for (std::size_t i = 0; i < 4; ++i) {
+    fmt::print("  {} xor {} -> {:.4f}  (target {})\n", table.inputs[i][0], table.inputs[i][1], predict(i).data(),
+               table.targets[i]);
+  }
+  return solved ? 0 : 1;
+}

@@ -1,0 +1,11 @@
+// backflow/backflow.hpp: everything, for programs that do not mind the compile time.
+#pragma once
+
+#include <backflow/gradcheck.hpp>
+#include <backflow/losses.hpp>
+#include <backflow/nn.hpp>
+#include <backflow/optim.hpp>
+#include <backflow/random.hpp>
+#include <backflow/scope.hpp>
+#include <backflow/toy_data.hpp>
+#include <backflow/value.hpp>

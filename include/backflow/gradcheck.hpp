@@ -1,0 +1,27 @@
+// backflow/gradcheck.hpp: compare autodiff's gradients with central differences.
+#pragma once
+
+#include <backflow/value.hpp>
+
+#include <functional>
+#include <vector>
+
+namespace backflow {
+
+/// What check_gradients() found for each input.
+struct GradientCheck {
+  std::vector<double> analytic;  ///< from backward()
+  std::vector<double> numeric;   ///< (f(x + h) - f(x - h)) / 2h
+  double max_abs_error = 0.0;    ///< largest |analytic - numeric|
+  double max_rel_error = 0.0;    ///< largest |analytic - numeric| / max(1, |analytic|, |numeric|)
+
+  /// True when every input agrees within `tolerance` (relative, absolute near 0).
+  bool passed(double tolerance = 1e-6) const { return max_rel_error <= tolerance; }
+};
+
+/// Evaluates f at `point` with autodiff and with central differences of step `step`, input
+/// by input. f must build a fresh graph from the leaves it is given each time it is called.
+GradientCheck check_gradients(const std::function<Value(const std::vector<Value>&)>& f,
+                              const std::vector<double>& point, double step = 1e-6);
+
+}  // namespace backflow

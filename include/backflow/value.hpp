@@ -1,0 +1,167 @@
+// backflow/value.hpp: a scalar that remembers how it was computed.
+//
+// Every arithmetic operation on Values creates a new node in a dynamic computation graph.
+// backward() walks that graph from the output to the inputs and fills in, for every node,
+// the derivative of the output with respect to that node (reverse-mode autodiff).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace backflow {
+
+namespace detail {
+struct Node;
+}
+
+/// The operation that produced a node. `leaf` nodes are inputs, parameters and constants.
+enum class Op : std::uint8_t {
+  leaf,
+  add,
+  sub,
+  mul,
+  div,
+  neg,
+  pow_const,  ///< a ** p for a fixed double p
+  pow,        ///< a ** b, both Values
+  exp,
+  log,
+  tanh,
+  sigmoid,
+  relu,
+};
+
+/// A short symbol for an op, as drawn in graph pictures: "+", "*", "tanh", ...
+std::string_view op_name(Op op);
+
+/// A scalar in the computation graph: a cheap, copyable handle to a shared node.
+///
+/// Copies share the node. A node is freed when its last handle and its last consumer are
+/// gone; freeing a graph never recurses, so chains of millions of nodes are fine.
+/// A graph belongs to one thread at a time (reference counts are not atomic).
+class Value {
+ public:
+  /// A new leaf holding `data` (implicit, so `Value x = -4.0;` works).
+  Value(double data);  // NOLINT(google-explicit-constructor)
+  /// A new leaf with a label that graph pictures show.
+  Value(double data, std::string_view label);
+
+  Value(const Value& other) noexcept;
+  Value(Value&& other) noexcept;
+  Value& operator=(const Value& other) noexcept;
+  Value& operator=(Value&& other) noexcept;
+  ~Value();
+
+  /// The number this node holds.
+  double data() const;
+  /// d(output)/d(this node), as left by the last backward() (0 before any).
+  double grad() const;
+  /// Overwrites the number a leaf holds (what optimizers do to parameters).
+  void set_data(double data) const;
+  /// Overwrites the gradient (zero_grad() sets it to 0).
+  void set_grad(double grad) const;
+
+  /// The operation that produced this node.
+  Op op() const;
+  /// The exponent of a pow_const node (0 for other ops).
+  double exponent() const;
+  /// The label given with set_label(), or "".
+  std::string_view label() const;
+  /// Names this node in graph pictures. Returns *this for chaining.
+  Value& set_label(std::string_view label);
+  /// The module the node was created in ("layer 1 / neuron 3"), or "".
+  std::string_view scope() const;
+  /// True for trainable parameters (nn modules mark their weights and biases).
+  bool is_parameter() const;
+  /// Marks this leaf as a trainable parameter.
+  Value& mark_parameter();
+  /// True for leaves made from a plain double inside an expression, like the 2 in `x * 2`.
+  bool is_constant() const;
+  /// The nodes this one was computed from (empty for leaves).
+  std::vector<Value> inputs() const;
+  /// A number that identifies the node (not the handle) while it lives.
+  std::uintptr_t id() const;
+
+  /// Reverse-mode autodiff from this node.
+  ///
+  /// Sets this node's gradient to 1 and sends gradients backward to every node it depends
+  /// on, in reverse topological order; a node reached along several paths gets the sum.
+  /// Leaves accumulate: a second backward() without zero_grad() adds the same gradients
+  /// again (like PyTorch's .grad). Interior nodes hold the gradient of the latest call.
+  void backward() const;
+
+  Value pow(double exponent) const;
+  Value pow(const Value& exponent) const;
+  Value exp() const;
+  Value log() const;
+  Value tanh() const;
+  Value sigmoid() const;
+  Value relu() const;
+
+  // Compound assignment builds a new node and rebinds this handle; the old node is left
+  // untouched in whatever graph already uses it, so `c += c + 1` is well defined.
+  Value& operator+=(const Value& other);
+  Value& operator-=(const Value& other);
+  Value& operator*=(const Value& other);
+  Value& operator/=(const Value& other);
+  Value& operator+=(double constant);
+  Value& operator-=(double constant);
+  Value& operator*=(double constant);
+  Value& operator/=(double constant);
+
+  /// Internal: wraps a node and takes over one reference to it.
+  static Value adopt(detail::Node* node) noexcept;
+  /// Internal: the node behind the handle.
+  detail::Node* node() const noexcept { return node_; }
+
+ private:
+  struct Adopt {};
+  Value(Adopt, detail::Node* node) noexcept : node_(node) {}
+  detail::Node* node_;
+};
+
+Value operator+(const Value& a, const Value& b);
+Value operator-(const Value& a, const Value& b);
+Value operator*(const Value& a, const Value& b);
+Value operator/(const Value& a, const Value& b);
+Value operator-(const Value& a);
+
+// A plain double on either side becomes a constant leaf.
+Value operator+(const Value& a, double b);
+Value operator+(double a, const Value& b);
+Value operator-(const Value& a, double b);
+Value operator-(double a, const Value& b);
+Value operator*(const Value& a, double b);
+Value operator*(double a, const Value& b);
+Value operator/(const Value& a, double b);
+Value operator/(double a, const Value& b);
+
+Value pow(const Value& base, double exponent);
+Value pow(const Value& base, const Value& exponent);
+Value exp(const Value& x);
+Value log(const Value& x);
+Value tanh(const Value& x);
+Value sigmoid(const Value& x);
+Value relu(const Value& x);
+
+/// Every node `root` depends on, inputs before the nodes computed from them, root last.
+/// backward() visits them in exactly the reverse of this order.
+std::vector<Value> topological_order(const Value& root);
+
+/// Sets the gradient of every node in root's graph to 0.
+void zero_grad(const Value& root);
+
+/// Where a NaN or an infinity first appeared in a graph.
+struct NonFiniteReport {
+  Value node;           ///< the first node (in forward order) that is not finite
+  std::string message;  ///< e.g. "log produced -inf from input 0 (label 'p')"
+};
+
+/// Finds the first node, in forward order, whose value is NaN or infinite while all of
+/// its inputs are finite: the op where things went wrong. std::nullopt when all are finite.
+std::optional<NonFiniteReport> find_first_nonfinite(const Value& root);
+
+}  // namespace backflow

@@ -1,0 +1,81 @@
+// Reverse-mode autodiff over scalar graphs: order the nodes, then sweep them backward.
+#include "../engine/topological_order.hpp"
+#include "node.hpp"
+#include "rules.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace backflow {
+
+using detail::Node;
+
+namespace {
+
+std::vector<Value> as_values(const std::vector<Node*>& nodes) {
+  std::vector<Value> values;
+  values.reserve(nodes.size());
+  for (Node* node : nodes) {
+    detail::retain(node);
+    values.push_back(Value::adopt(node));
+  }
+  return values;
+}
+
+double input_data(const Node* node, int slot) {
+  return node->inputs[slot] != nullptr ? node->inputs[slot]->data : 0.0;
+}
+
+}  // namespace
+
+void Value::backward() const {
+  const std::vector<Node*> order = detail::topological_order(node_);
+  // Interior nodes hold this call's gradient: clear what an earlier call left in them.
+  // Leaves keep theirs and accumulate.
+  for (Node* node : order) {
+    if (node->op != Op::leaf) node->grad = 0.0;
+  }
+  node_->grad = node_->op == Op::leaf ? node_->grad + 1.0 : 1.0;
+  // Reverse topological order: every consumer of a node has sent its share before the node
+  // passes its gradient on.
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Node* node = *it;
+    if (node->op == Op::leaf) continue;
+    const double a = input_data(node, 0);
+    const double b = input_data(node, 1);
+    const auto local = detail::local_derivatives(node->op, a, b, node->data, node->exponent);
+    for (int slot = 0; slot < 2; ++slot) {
+      if (node->inputs[slot] != nullptr) node->inputs[slot]->grad += local[slot] * node->grad;
+    }
+  }
+}
+
+std::vector<Value> topological_order(const Value& root) {
+  return as_values(detail::topological_order(root.node()));
+}
+
+void zero_grad(const Value& root) {
+  for (Node* node : detail::topological_order(root.node())) node->grad = 0.0;
+}
+
+std::optional<NonFiniteReport> find_first_nonfinite(const Value& root) {
+  for (Node* node : detail::topological_order(root.node())) {
+    if (std::isfinite(node->data)) continue;
+    Value culprit = as_values({node}).front();
+    std::string where = culprit.label().empty() ? std::string()
+                                                : fmt::format(" (label '{}')", culprit.label());
+    if (node->op == Op::leaf) {
+      return NonFiniteReport{culprit, fmt::format("a leaf holds {}{}", node->data, where)};
+    }
+    std::string inputs;
+    for (int slot = 0; slot < node->input_count(); ++slot) {
+      inputs += fmt::format("{}{}", slot == 0 ? "" : ", ", node->inputs[slot]->data);
+    }
+    return NonFiniteReport{culprit, fmt::format("{} produced {} from input(s) {}{}",
+                                                op_name(node->op), node->data, inputs, where)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace backflow

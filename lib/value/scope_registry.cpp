@@ -1,0 +1,53 @@
+// Interned module names: a node stores a 4-byte id, the name lives here once.
+#include "scope_registry.hpp"
+
+#include <backflow/scope.hpp>
+
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+
+namespace backflow {
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::deque<std::string> names{std::string()};  // deque: references stay valid as it grows
+  std::unordered_map<std::string, std::uint32_t> ids{{std::string(), 0}};
+};
+
+Registry& registry() {
+  static Registry instance;
+  return instance;
+}
+
+thread_local std::uint32_t current_scope = 0;
+
+}  // namespace
+
+std::uint32_t scope_id(std::string_view name) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  auto [it, inserted] = r.ids.try_emplace(std::string(name), static_cast<std::uint32_t>(r.names.size()));
+  if (inserted) r.names.emplace_back(name);
+  return it->second;
+}
+
+std::string_view scope_name(std::uint32_t id) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  if (id >= r.names.size()) throw std::out_of_range("backflow: scope_name: unknown scope id");
+  return r.names[id];
+}
+
+ScopeGuard::ScopeGuard(std::uint32_t id) : previous_(current_scope) { current_scope = id; }
+
+ScopeGuard::~ScopeGuard() { current_scope = previous_; }
+
+namespace detail {
+std::uint32_t current_scope_id() { return current_scope; }
+}  // namespace detail
+
+}  // namespace backflow

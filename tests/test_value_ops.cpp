@@ -1,0 +1,125 @@
+// Each op: its value and gradient by hand, then against central differences.
+#include <backflow/gradcheck.hpp>
+#include <backflow/value.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+
+using backflow::Value;
+
+namespace {
+
+// d f / d x at x, from backward().
+double derivative(const std::function<Value(const Value&)>& f, double x) {
+  Value in = x;
+  f(in).backward();
+  return in.grad();
+}
+
+}  // namespace
+
+TEST_CASE("binary ops: values and both partial derivatives") {
+  Value a = 3.0;
+  Value b = -2.0;
+  SUBCASE("add") { Value c = a + b; c.backward(); CHECK(c.data() == 1.0); CHECK(a.grad() == 1.0); CHECK(b.grad() == 1.0); }
+  SUBCASE("sub") { Value c = a - b; c.backward(); CHECK(c.data() == 5.0); CHECK(a.grad() == 1.0); CHECK(b.grad() == -1.0); }
+  SUBCASE("mul") { Value c = a * b; c.backward(); CHECK(c.data() == -6.0); CHECK(a.grad() == -2.0); CHECK(b.grad() == 3.0); }
+  SUBCASE("div") {
+    Value c = a / b;
+    c.backward();
+    CHECK(c.data() == -1.5);
+    CHECK(a.grad() == doctest::Approx(-0.5));        // 1 / b
+    CHECK(b.grad() == doctest::Approx(-3.0 / 4.0));  // -a / b^2
+  }
+  SUBCASE("pow(Value, Value)") {
+    Value base = 2.0;
+    Value exponent = 3.0;
+    Value c = pow(base, exponent);
+    c.backward();
+    CHECK(c.data() == 8.0);
+    CHECK(base.grad() == doctest::Approx(12.0));                  // b a^(b-1)
+    CHECK(exponent.grad() == doctest::Approx(8.0 * std::log(2)));  // a^b ln a
+  }
+}
+
+TEST_CASE("unary ops: values and derivatives by hand") {
+  CHECK((-Value(2.0)).data() == -2.0);
+  CHECK(derivative([](const Value& x) { return -x; }, 2.0) == -1.0);
+  CHECK(Value(3.0).pow(2.0).data() == 9.0);
+  CHECK(derivative([](const Value& x) { return x.pow(3.0); }, 2.0) == doctest::Approx(12.0));
+  CHECK(derivative([](const Value& x) { return x.pow(-1.0); }, 2.0) == doctest::Approx(-0.25));
+  CHECK(Value(1.0).exp().data() == doctest::Approx(std::exp(1.0)));
+  CHECK(derivative([](const Value& x) { return x.exp(); }, 1.0) == doctest::Approx(std::exp(1.0)));
+  CHECK(derivative([](const Value& x) { return x.log(); }, 4.0) == doctest::Approx(0.25));
+  const double t = std::tanh(0.5);
+  CHECK(Value(0.5).tanh().data() == doctest::Approx(t));
+  CHECK(derivative([](const Value& x) { return x.tanh(); }, 0.5) == doctest::Approx(1 - t * t));
+  const double s = 1 / (1 + std::exp(-0.5));
+  CHECK(Value(0.5).sigmoid().data() == doctest::Approx(s));
+  CHECK(derivative([](const Value& x) { return x.sigmoid(); }, 0.5) == doctest::Approx(s * (1 - s)));
+  CHECK(Value(-2.0).relu().data() == 0.0);
+  CHECK(Value(2.0).relu().data() == 2.0);
+  CHECK(derivative([](const Value& x) { return x.relu(); }, 2.0) == 1.0);
+  CHECK(derivative([](const Value& x) { return x.relu(); }, -2.0) == 0.0);
+}
+
+TEST_CASE("relu'(0) is 0, as in PyTorch") {
+  CHECK(derivative([](const Value& x) { return x.relu(); }, 0.0) == 0.0);
+}
+
+TEST_CASE("free functions match the members") {
+  Value x = 0.7;
+  CHECK(exp(x).data() == x.exp().data());
+  CHECK(log(x).data() == x.log().data());
+  CHECK(tanh(x).data() == x.tanh().data());
+  CHECK(sigmoid(x).data() == x.sigmoid().data());
+  CHECK(relu(x).data() == x.relu().data());
+  CHECK(pow(x, 3.0).data() == x.pow(3.0).data());
+}
+
+TEST_CASE("reflected operators keep their sides: 2 - x and 2 / x") {
+  Value x = 5.0;
+  CHECK((2.0 - x).data() == -3.0);
+  CHECK((x - 2.0).data() == 3.0);
+  CHECK((2.0 / x).data() == doctest::Approx(0.4));
+  CHECK((x / 2.0).data() == doctest::Approx(2.5));
+  CHECK((2.0 + x).data() == 7.0);
+  CHECK((2.0 * x).data() == 10.0);
+  CHECK(derivative([](const Value& v) { return 2.0 - v; }, 5.0) == -1.0);
+  CHECK(derivative([](const Value& v) { return 2.0 / v; }, 5.0) == doctest::Approx(-2.0 / 25.0));
+  CHECK(derivative([](const Value& v) { return v / 2.0; }, 5.0) == doctest::Approx(0.5));
+}
+
+TEST_CASE("every op agrees with central differences") {
+  using Fn = std::function<Value(const std::vector<Value>&)>;
+  const std::vector<std::pair<std::string, Fn>> cases = {
+      {"add", [](const auto& v) { return v[0] + v[1]; }},
+      {"sub", [](const auto& v) { return v[0] - v[1]; }},
+      {"mul", [](const auto& v) { return v[0] * v[1]; }},
+      {"div", [](const auto& v) { return v[0] / v[1]; }},
+      {"neg", [](const auto& v) { return -v[0] * v[1]; }},
+      {"pow_const", [](const auto& v) { return v[0].pow(3.5) * v[1]; }},
+      {"pow", [](const auto& v) { return pow(v[0], v[1]); }},
+      {"exp", [](const auto& v) { return (v[0] * v[1]).exp(); }},
+      {"log", [](const auto& v) { return (v[0] * v[1]).log(); }},
+      {"tanh", [](const auto& v) { return (v[0] - v[1]).tanh(); }},
+      {"sigmoid", [](const auto& v) { return (v[0] - v[1]).sigmoid(); }},
+      {"relu", [](const auto& v) { return (v[0] - v[1]).relu(); }},
+      {"reflected", [](const auto& v) { return 2.0 / v[0] - 3.0 * v[1] + (1.0 - v[0]) * 4.0; }},
+  };
+  for (const auto& [name, f] : cases) {
+    CAPTURE(name);
+    const auto check = backflow::check_gradients(f, {1.3, 0.6});
+    CHECK(check.passed(1e-6));
+  }
+}
+
+TEST_CASE("the gradient checker catches a wrong gradient") {
+  // relu at exactly its kink: the one-sided rule (0) and the central difference (0.5) differ.
+  const auto check = backflow::check_gradients([](const auto& v) { return v[0].relu(); }, {0.0});
+  CHECK_FALSE(check.passed(1e-6));
+  CHECK(check.numeric[0] == doctest::Approx(0.5));
+}
