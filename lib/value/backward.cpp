@@ -30,25 +30,24 @@ double input_data(const Node* node, int slot) {
 }  // namespace
 
 void Value::backward() const {
-  const std::vector<Node*> order = detail::topological_order(node_);
-  // Interior nodes hold this call's gradient: clear what an earlier call left in them.
-  // Leaves keep theirs and accumulate.
-  for (Node* node : order) {
-    if (node->op != Op::leaf) node->grad = 0.0;
-  }
-  node_->grad = node_->op == Op::leaf ? node_->grad + 1.0 : 1.0;
-  // Reverse topological order: every consumer of a node has sent its share before the node
-  // passes its gradient on.
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    Node* node = *it;
-    if (node->op == Op::leaf) continue;
-    const double a = input_data(node, 0);
-    const double b = input_data(node, 1);
-    const auto local = detail::local_derivatives(node->op, a, b, node->data, node->exponent);
-    for (int slot = 0; slot < 2; ++slot) {
-      if (node->inputs[slot] != nullptr) node->inputs[slot]->grad += local[slot] * node->grad;
-    }
-  }
+  detail::for_each_in_backward_order(
+      node_,
+      [](Node* node) {
+        // Interior nodes hold this call's gradient: clear what an earlier call left there.
+        // Leaves keep theirs and accumulate.
+        if (node->op != Op::leaf) node->grad = 0.0;
+      },
+      [root = node_](Node* node) {
+        // Every consumer of `node` has already added its share to node->grad.
+        if (node == root) node->grad = node->op == Op::leaf ? node->grad + 1.0 : 1.0;
+        if (node->op == Op::leaf) return;
+        const double a = input_data(node, 0);
+        const double b = input_data(node, 1);
+        const auto local = detail::local_derivatives(node->op, a, b, node->data, node->exponent);
+        for (int slot = 0; slot < 2; ++slot) {
+          if (node->inputs[slot] != nullptr) node->inputs[slot]->grad += local[slot] * node->grad;
+        }
+      });
 }
 
 std::vector<Value> topological_order(const Value& root) {

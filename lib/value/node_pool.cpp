@@ -1,62 +1,83 @@
-// Node allocation: a per-thread free list of fixed-size records.
-//
-// A training step of micrograd's demo makes and frees about 65,000 nodes. A general-purpose
-// allocator call per node (plus a control block, as with shared_ptr) costs more than the
-// arithmetic; popping a free list costs a few instructions.
+// Where nodes come from and go back to: chunks of 4096 nodes, handed out through a per-thread
+// array of free nodes and kept for reuse, which is what a training loop that rebuilds its
+// graph every step wants.
 #include "node.hpp"
-#include "scope_registry.hpp"
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace backflow::detail {
 namespace {
 
-class NodePool {
- public:
-  Node* allocate() {
-    if (free_list_ == nullptr) grow();
-    Node* node = free_list_;
-    free_list_ = node->inputs[0];  // a free node keeps the next free node in inputs[0]
-    return node;
+constexpr std::size_t nodes_per_chunk = 4096;
+
+// Chunks belong to the process, not to a thread: a node made on one thread and freed on
+// another stays valid memory. They are released at exit.
+Node* new_chunk() {
+  static std::mutex mutex;
+  static std::vector<std::unique_ptr<Node[]>> chunks;
+  std::lock_guard lock(mutex);
+  chunks.push_back(std::make_unique<Node[]>(nodes_per_chunk));
+  return chunks.back().get();
+}
+
+// The vector behind this thread's `free_nodes`. The inline fast paths only move
+// free_nodes.top, so the vector's size is brought up to date before anything that may
+// reallocate it, and free_nodes is re-pointed after.
+struct FreeArray {
+  std::vector<Node*> nodes;
+  std::size_t nodes_made = 0;  // by this thread: how many could come back to it
+  std::vector<Node*> unreferenced;  // free_unreferenced's work list, kept for its capacity
+
+  void sync_size() { nodes.resize(static_cast<std::size_t>(free_nodes.top - free_nodes.bottom)); }
+  void publish() {
+    free_nodes.bottom = nodes.data();
+    free_nodes.top = nodes.data() + nodes.size();
+    free_nodes.end = nodes.data() + nodes.capacity();
   }
-
-  void deallocate(Node* node) {
-    node->inputs[0] = free_list_;
-    free_list_ = node;
+  // A Value destroyed after this (a static one at exit) finds no array: its node then just
+  // stays in its chunk until the process ends.
+  ~FreeArray() {
+    free_nodes = {};
+    gone = true;
   }
-
- private:
-  static constexpr std::size_t nodes_per_chunk = 4096;
-
-  void grow() {
-    chunks_.push_back(std::make_unique<Node[]>(nodes_per_chunk));
-    Node* chunk = chunks_.back().get();
-    for (std::size_t i = 0; i < nodes_per_chunk; ++i) deallocate(&chunk[i]);
-  }
-
-  std::vector<std::unique_ptr<Node[]>> chunks_;
-  Node* free_list_ = nullptr;
+  static constinit thread_local bool gone;
 };
-
-// One pool per thread: no locks on the hot path. Memory is kept for reuse until the thread
-// ends, which is what a training loop wants.
-thread_local NodePool pool;
+constinit thread_local bool FreeArray::gone = false;
+thread_local FreeArray free_array;
 
 }  // namespace
 
-Node* make_node(double data, Op op, Node* a, Node* b) {
-  Node* node = pool.allocate();
-  *node = Node{data, 0.0, {a, b}, 0.0, nullptr, 1, current_scope_id(), op, 0};
-  if (a != nullptr) retain(a);
-  if (b != nullptr) retain(b);
-  return node;
+void grow_pool() {
+  free_array.sync_size();
+  Node* chunk = new_chunk();
+  free_array.nodes_made += nodes_per_chunk;
+  // Room for every node this thread made to come back without reallocating.
+  free_array.nodes.reserve(free_array.nodes_made);
+  // Pushed in reverse, so nodes come out in address order: a graph built in one go sits
+  // together in memory, and backward's sweeps stream through it.
+  for (std::size_t i = nodes_per_chunk; i > 0; --i) free_array.nodes.push_back(&chunk[i - 1]);
+  free_array.publish();
+}
+
+void grow_free_array() {
+  if (FreeArray::gone) {  // see ~FreeArray
+    thread_local Node* discard = nullptr;
+    free_nodes.top = &discard;  // the one write return_to_pool makes lands here
+    free_nodes.end = &discard + 1;
+    return;
+  }
+  free_array.sync_size();
+  free_array.nodes.reserve(free_array.nodes.capacity() * 2 + nodes_per_chunk);
+  free_array.publish();
 }
 
 void free_unreferenced(Node* node) {
   // An explicit stack instead of recursion: dropping the end of a 2,000,000-node chain
   // frees the whole chain here, one node at a time.
-  thread_local std::vector<Node*> unreferenced;
+  std::vector<Node*> after_exit;
+  std::vector<Node*>& unreferenced = FreeArray::gone ? after_exit : free_array.unreferenced;
   const std::size_t bottom = unreferenced.size();  // re-entrant: keep what a caller left
   unreferenced.push_back(node);
   while (unreferenced.size() > bottom) {
@@ -66,7 +87,7 @@ void free_unreferenced(Node* node) {
       if (input != nullptr && --input->references == 0) unreferenced.push_back(input);
     }
     delete dead->label;
-    pool.deallocate(dead);
+    return_to_pool(dead);
   }
 }
 

@@ -1,18 +1,55 @@
-// The scalar engine's one page of calculus: how each op computes its value, and how much
-// its output changes per unit change of each input.
+// The scalar engine's one page of calculus: how each op computes its value (forward), and
+// how much its output changes per unit change of each input (local_derivatives).
+// backward() applies the second as input.grad += local * out.grad: the chain rule.
+// Inline, because they run once per node on the hot path.
 #pragma once
 
 #include <backflow/value.hpp>
 
 #include <array>
+#include <cmath>
 
 namespace backflow::detail {
 
-/// out = op(a, b). `exponent` is used by pow_const only; unary ops ignore b.
-double forward(Op op, double a, double b, double exponent);
+// out = op(a, b). `exponent` is used by pow_const only; unary ops ignore b.
+inline double forward(Op op, double a, double b, double exponent) {
+  switch (op) {
+    case Op::leaf:      return a;
+    case Op::add:       return a + b;
+    case Op::sub:       return a - b;
+    case Op::mul:       return a * b;
+    case Op::div:       return a / b;
+    case Op::neg:       return -a;
+    case Op::pow_const: return std::pow(a, exponent);
+    case Op::pow:       return std::pow(a, b);
+    case Op::exp:       return std::exp(a);
+    case Op::log:       return std::log(a);
+    case Op::tanh:      return std::tanh(a);
+    case Op::sigmoid:   return 1.0 / (1.0 + std::exp(-a));
+    case Op::relu:      return a > 0.0 ? a : 0.0;
+  }
+  return 0.0;
+}
 
-/// d(out)/d(a) and d(out)/d(b), given the inputs and the output already computed.
-/// backward() applies them as input.grad += local * out.grad (the chain rule).
-std::array<double, 2> local_derivatives(Op op, double a, double b, double out, double exponent);
+// d(out)/d(a) and d(out)/d(b), given the inputs and the output already computed.
+inline std::array<double, 2> local_derivatives(Op op, double a, double b, double out, double exponent) {
+  switch (op) {
+    case Op::leaf:      return {0.0, 0.0};
+    case Op::add:       return {1.0, 1.0};
+    case Op::sub:       return {1.0, -1.0};
+    case Op::mul:       return {b, a};
+    case Op::div:       return {1.0 / b, -a / (b * b)};
+    case Op::neg:       return {-1.0, 0.0};
+    case Op::pow_const: return {exponent * std::pow(a, exponent - 1.0), 0.0};
+    // d/db a^b = a^b ln a; at a = 0 (b >= 0) the limit is 0, as PyTorch defines it.
+    case Op::pow:       return {b * std::pow(a, b - 1.0), (a == 0.0 && b >= 0.0) ? 0.0 : out * std::log(a)};
+    case Op::exp:       return {out, 0.0};
+    case Op::log:       return {1.0 / a, 0.0};
+    case Op::tanh:      return {1.0 - out * out, 0.0};
+    case Op::sigmoid:   return {out * (1.0 - out), 0.0};
+    case Op::relu:      return {a > 0.0 ? 1.0 : 0.0, 0.0};  // relu'(0) = 0, as in PyTorch
+  }
+  return {0.0, 0.0};
+}
 
 }  // namespace backflow::detail

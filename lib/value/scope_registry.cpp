@@ -23,8 +23,6 @@ Registry& registry() {
   return instance;
 }
 
-thread_local std::uint32_t current_scope = 0;
-
 }  // namespace
 
 std::uint32_t scope_id(std::string_view name) {
@@ -42,12 +40,8 @@ std::string_view scope_name(std::uint32_t id) {
   return r.names[id];
 }
 
-ScopeGuard::ScopeGuard(std::uint32_t id) : previous_(current_scope) { current_scope = id; }
+ScopeGuard::ScopeGuard(std::uint32_t id) : previous_(detail::current_scope) { detail::current_scope = id; }
 
-ScopeGuard::~ScopeGuard() { current_scope = previous_; }
-
-namespace detail {
-std::uint32_t current_scope_id() { return current_scope; }
-}  // namespace detail
+ScopeGuard::~ScopeGuard() { detail::current_scope = previous_; }
 
 }  // namespace backflow

@@ -1,11 +1,13 @@
 // The scope a node records when it is made: read on every node creation, so it is a plain
-// thread-local id rather than a string.
+// thread-local id rather than a string (constinit: no lazy-initialisation check per read).
 #pragma once
 
 #include <cstdint>
 
 namespace backflow::detail {
 
-std::uint32_t current_scope_id();
+inline constinit thread_local std::uint32_t current_scope = 0;
+
+inline std::uint32_t current_scope_id() { return current_scope; }
 
 }  // namespace backflow::detail

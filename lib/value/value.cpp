@@ -5,6 +5,7 @@
 #include <backflow/scope.hpp>
 
 #include <string>
+#include <utility>
 
 namespace backflow {
 
@@ -68,7 +69,10 @@ Value& Value::operator=(const Value& other) noexcept {
   return *this;
 }
 
-Value& Value::operator=(Value&& other) noexcept { return *this = static_cast<const Value&>(other); }
+Value& Value::operator=(Value&& other) noexcept {
+  std::swap(node_, other.node_);  // other releases our old node when it goes
+  return *this;
+}
 
 Value::~Value() { detail::release(node_); }
 
