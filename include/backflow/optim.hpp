@@ -1,6 +1,7 @@
 // backflow/optim.hpp: optimizers that move parameters against their gradients.
 #pragma once
 
+#include <backflow/tensor.hpp>
 #include <backflow/value.hpp>
 
 #include <cstddef>
@@ -10,6 +11,7 @@
 namespace backflow {
 
 /// Shared shape of every optimizer: a parameter list, a learning rate, step() and zero_grad().
+/// Parameters may be scalar Values or Tensors; the update rules are written once for both.
 class Optimizer {
  public:
   virtual ~Optimizer();
@@ -27,16 +29,20 @@ class Optimizer {
   std::size_t steps() const { return steps_; }
 
  protected:
-  explicit Optimizer(std::vector<Value> parameters, double learning_rate);
+  Optimizer(std::vector<Value> values, std::vector<Tensor> tensors, double learning_rate);
 
-  /// The update rule over all parameters, flattened into one array (`state` is the
-  /// optimizer's own per-parameter memory, sized state_per_parameter() times the count).
+  /// The update rule over one array of parameters (`state` is the optimizer's own memory
+  /// for them, state_per_parameter() values per parameter). Scalar Values are updated as
+  /// one gathered double array, each Tensor as its own float array.
   virtual void update(std::span<double> data, std::span<const double> grad, std::span<double> state) = 0;
+  virtual void update(std::span<float> data, std::span<const float> grad, std::span<float> state) = 0;
   virtual std::size_t state_per_parameter() const = 0;
 
  private:
   std::vector<Value> values_;
   std::vector<double> value_state_;
+  std::vector<Tensor> tensors_;
+  std::vector<std::vector<float>> tensor_state_;
   double learning_rate_;
   std::size_t steps_ = 0;
 };
@@ -45,10 +51,12 @@ class Optimizer {
 class SGD : public Optimizer {
  public:
   SGD(std::vector<Value> parameters, double learning_rate, double momentum = 0.0);
+  SGD(std::vector<Tensor> parameters, double learning_rate, double momentum = 0.0);
   double momentum() const { return momentum_; }
 
  private:
   void update(std::span<double> data, std::span<const double> grad, std::span<double> state) override;
+  void update(std::span<float> data, std::span<const float> grad, std::span<float> state) override;
   std::size_t state_per_parameter() const override { return 1; }
   double momentum_;
 };
@@ -66,10 +74,12 @@ struct AdamOptions {
 class Adam : public Optimizer {
  public:
   explicit Adam(std::vector<Value> parameters, AdamOptions options = {});
+  explicit Adam(std::vector<Tensor> parameters, AdamOptions options = {});
   const AdamOptions& options() const { return options_; }
 
  private:
   void update(std::span<double> data, std::span<const double> grad, std::span<double> state) override;
+  void update(std::span<float> data, std::span<const float> grad, std::span<float> state) override;
   std::size_t state_per_parameter() const override { return 2; }
   AdamOptions options_;
 };

@@ -3,6 +3,8 @@
 // graph every step wants.
 #include "node.hpp"
 
+#include "../engine/free_graph.hpp"
+
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -74,21 +76,12 @@ void grow_free_array() {
 }
 
 void free_unreferenced(Node* node) {
-  // An explicit stack instead of recursion: dropping the end of a 2,000,000-node chain
-  // frees the whole chain here, one node at a time.
   std::vector<Node*> after_exit;
-  std::vector<Node*>& unreferenced = FreeArray::gone ? after_exit : free_array.unreferenced;
-  const std::size_t bottom = unreferenced.size();  // re-entrant: keep what a caller left
-  unreferenced.push_back(node);
-  while (unreferenced.size() > bottom) {
-    Node* dead = unreferenced.back();
-    unreferenced.pop_back();
-    for (Node* input : dead->inputs) {
-      if (input != nullptr && --input->references == 0) unreferenced.push_back(input);
-    }
+  std::vector<Node*>& work = FreeArray::gone ? after_exit : free_array.unreferenced;
+  free_graph(node, work, [](Node* dead) {
     delete dead->label;
     return_to_pool(dead);
-  }
+  });
 }
 
 }  // namespace backflow::detail

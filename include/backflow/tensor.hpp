@@ -1,0 +1,179 @@
+// backflow/tensor.hpp: float32 n-dimensional arrays with the same reverse-mode autodiff as
+// Value: every op on Tensors that need gradients records a node; backward() sweeps the
+// graph in reverse topological order; gradients add up where paths meet.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace backflow {
+
+namespace detail {
+struct TensorNode;
+}
+
+/// The size of each dimension, outermost first (row-major).
+using Shape = std::vector<std::size_t>;
+
+/// "[1024, 784]".
+std::string to_string(const Shape& shape);
+
+/// The operation that produced a tensor node.
+enum class TensorOp : std::uint8_t {
+  leaf,
+  add, sub, mul, div, neg,             // elementwise, with row broadcasting
+  exp, log, relu, sigmoid, tanh,       // elementwise
+  matmul,
+  dense,                               // fused activation(x W + b)
+  sum, mean, sum_axis, mean_axis,      // reductions
+  reshape, transpose,
+  softmax, log_softmax,                // along the last axis
+  softmax_cross_entropy,               // fused, mean over rows
+  mse,                                 // mean squared error
+};
+
+/// A short name for an op, as drawn in graph pictures: "matmul", "dense", "+", ...
+std::string_view op_name(TensorOp op);
+
+/// The elementwise nonlinearity of a fused dense op.
+enum class DenseActivation : std::uint8_t { linear, relu, sigmoid, tanh };
+
+/// A float32, contiguous, row-major n-dimensional array: a cheap copyable handle to a
+/// shared graph node. A graph belongs to one thread at a time.
+class Tensor {
+ public:
+  /// A scalar 0 (shape [1]).
+  Tensor();
+  /// A leaf with the given shape and values (values.size() must equal the element count).
+  Tensor(Shape shape, std::vector<float> values, bool requires_grad = false);
+  /// A scalar leaf.
+  Tensor(float value);  // NOLINT(google-explicit-constructor)
+
+  static Tensor zeros(Shape shape, bool requires_grad = false);
+  static Tensor full(Shape shape, float value, bool requires_grad = false);
+
+  Tensor(const Tensor& other) noexcept;
+  Tensor(Tensor&& other) noexcept;
+  Tensor& operator=(const Tensor& other) noexcept;
+  Tensor& operator=(Tensor&& other) noexcept;
+  ~Tensor();
+
+  const Shape& shape() const;
+  std::size_t rank() const { return shape().size(); }
+  /// Number of elements.
+  std::size_t size() const;
+  /// The values, row-major. Writable for leaves (parameters, inputs).
+  std::span<float> data() const;
+  /// d(root)/d(this) after backward(); all zeros if no gradient reached it.
+  std::span<const float> grad() const;
+  /// The single value of a one-element tensor; throws otherwise.
+  float item() const;
+  /// Element at a multi-dimensional index (bounds-checked).
+  float at(std::initializer_list<std::size_t> index) const;
+
+  /// Whether backward() computes a gradient for this tensor.
+  bool requires_grad() const;
+  /// Marks a leaf as needing a gradient (inputs usually don't; parameters do).
+  Tensor& set_requires_grad(bool on);
+  bool is_parameter() const;
+  /// Marks a leaf as a trainable parameter (and as requiring a gradient).
+  Tensor& mark_parameter();
+
+  TensorOp op() const;
+  std::string_view label() const;
+  Tensor& set_label(std::string_view label);
+  /// The module the node was created in ("dense 1"), or "".
+  std::string_view scope() const;
+  std::vector<Tensor> inputs() const;
+  std::uintptr_t id() const;
+  /// The activation of a dense node.
+  DenseActivation dense_activation() const;
+  /// The axis of a sum_axis / mean_axis node.
+  std::size_t axis() const;
+
+  /// Reverse-mode autodiff from this one-element tensor: seeds its gradient with 1.
+  /// Leaves accumulate across calls (as with Value); interior nodes hold the latest call's.
+  void backward() const;
+  /// Sets this tensor's gradient to zero.
+  void zero_grad() const;
+
+  /// Internal: wraps a node and takes over one reference to it.
+  static Tensor adopt(detail::TensorNode* node) noexcept;
+  detail::TensorNode* node() const noexcept { return node_; }
+
+ private:
+  struct Adopt {};
+  Tensor(Adopt, detail::TensorNode* node) noexcept : node_(node) {}
+  detail::TensorNode* node_;
+};
+
+// Elementwise arithmetic. Shapes must match, or the right-hand side may be a row ([n] or
+// [1, n] against [m, n]) or a single element; that operand is broadcast.
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a);
+
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+
+/// [m, k] x [k, n] -> [m, n].
+Tensor matmul(const Tensor& a, const Tensor& b);
+/// activation(x W + b) in one node: x [m, k], W [k, n], b [n]. One pass adds the bias and
+/// applies the activation; backward needs no extra buffers.
+Tensor dense(const Tensor& x, const Tensor& weights, const Tensor& bias, DenseActivation activation);
+
+/// Sum / mean of all elements, shape [1].
+Tensor sum(const Tensor& x);
+Tensor mean(const Tensor& x);
+/// Sum / mean over one axis of a 2-D tensor: axis 0 gives [n], axis 1 gives [m].
+Tensor sum(const Tensor& x, std::size_t axis);
+Tensor mean(const Tensor& x, std::size_t axis);
+
+/// The same values with another shape of the same size (a copy; the input is unchanged).
+Tensor reshape(const Tensor& x, Shape shape);
+/// Rows and columns of a 2-D tensor swapped.
+Tensor transpose(const Tensor& x);
+
+/// Softmax along the last axis of a 2-D tensor (each row sums to 1).
+Tensor softmax(const Tensor& logits);
+/// log(softmax) along the last axis, computed stably.
+Tensor log_softmax(const Tensor& logits);
+/// mean over rows of -sum_j targets_ij log softmax(logits)_ij, fused and stable: the
+/// gradient is (softmax - targets) / rows. targets: one-hot (or any distribution) rows.
+Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& targets);
+/// mean of (prediction - target)^2 over all elements.
+Tensor mse(const Tensor& prediction, const Tensor& target);
+
+/// While alive, tensor ops on this thread record no graph (evaluation / inference mode):
+/// results are leaves without gradients, and no memory is kept for backward.
+class NoGradGuard {
+ public:
+  NoGradGuard();
+  ~NoGradGuard();
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
+/// Every node `root` depends on, inputs first, root last (the reverse of backward's order).
+std::vector<Tensor> topological_order(const Tensor& root);
+
+/// Threads used by the matmul kernels (OpenBLAS). `BACKFLOW_NUM_THREADS` sets the default.
+void set_num_threads(int threads);
+int num_threads();
+/// "OpenBLAS 0.3.21 (cblas_sgemm)" or "portable blocked kernel".
+std::string matmul_backend();
+
+}  // namespace backflow

@@ -1,0 +1,86 @@
+// backflow/train.hpp: Keras' fit / evaluate / predict for Sequential models, with a progress
+// display, and save / load of trained models.
+#pragma once
+
+#include <backflow/layers.hpp>
+#include <backflow/optim.hpp>
+#include <backflow/tensor.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+namespace backflow {
+
+/// Inputs [n, features] and one-hot targets [n, classes].
+struct LabeledData {
+  Tensor inputs;
+  Tensor targets;
+};
+
+/// How fit() trains.
+struct FitOptions {
+  int epochs = 5;
+  std::size_t batch_size = 1024;
+  std::uint64_t seed = 42;  ///< for the shuffling
+  bool shuffle = true;
+  /// Evaluated after each epoch (Keras' validation_data).
+  std::optional<LabeledData> validation;
+  /// Where progress goes; nullptr for none. A terminal gets a live bar, anything else
+  /// whole lines.
+  std::FILE* progress = stdout;
+};
+
+/// What one epoch measured. Training loss and accuracy are averages over the epoch's batches.
+struct EpochResult {
+  int epoch = 0;
+  double loss = 0.0;
+  double accuracy = 0.0;
+  double val_loss = 0.0;
+  double val_accuracy = 0.0;
+  double seconds = 0.0;        ///< the whole epoch, validation included
+  double train_seconds = 0.0;  ///< forward, backward and updates only
+};
+
+struct History {
+  std::vector<EpochResult> epochs;
+};
+
+/// Thrown when the loss becomes NaN or infinite; says at which epoch and step.
+class TrainingDiverged : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Minibatch training with softmax cross-entropy on the model's logits (the Keras model's
+/// categorical_crossentropy after a softmax layer). Throws TrainingDiverged on a NaN loss.
+History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& data, const FitOptions& options = {});
+
+/// Mean loss and accuracy (argmax of the output against argmax of the target).
+struct Evaluation {
+  double loss = 0.0;
+  double accuracy = 0.0;
+};
+
+/// Evaluates without building a graph, in batches.
+Evaluation evaluate(const Sequential& model, const LabeledData& data, std::size_t batch_size = 1024);
+
+/// The model's output (probabilities after a softmax layer) for every row, without a graph.
+Tensor predict(const Sequential& model, const Tensor& inputs, std::size_t batch_size = 1024);
+
+/// Index of the largest value in each row of a 2-D tensor.
+std::vector<std::size_t> argmax_rows(const Tensor& x);
+
+/// Saves architecture and weights: a versioned header, layer shapes and activations, the
+/// parameters, and a CRC-32 of it all. Written to a temporary file that is then renamed,
+/// so a crash never leaves half a model at `file`.
+void save(const Sequential& model, const std::filesystem::path& file);
+
+/// Loads what save() wrote; throws std::runtime_error saying what is wrong with a file that
+/// is not a backflow model, from another format version, truncated or corrupt.
+Sequential load(const std::filesystem::path& file);
+
+}  // namespace backflow

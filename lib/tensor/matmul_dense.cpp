@@ -1,0 +1,123 @@
+// matmul and the fused dense layer op activation(x W + b), forward and backward.
+#include "kernels/gemm.hpp"
+#include "tensor_node.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace backflow {
+
+using detail::TensorNode;
+
+namespace detail {
+namespace {
+
+void check_matmul(std::string_view op, const Shape& a, const Shape& b) {
+  if (a.size() != 2 || b.size() != 2) shape_error(op, a, b, "both must be 2-D");
+  if (a[1] != b[0]) shape_error(op, a, b, fmt::format("{} != {}", a[1], b[0]));
+}
+
+}  // namespace
+
+/// d/dA = G B^T, d/dB = A^T G, for C = A B with upstream gradient G. Inputs that need no
+/// gradient (the data batch) cost nothing.
+void matmul_backward_into(TensorNode* a, TensorNode* b, const float* g, std::size_t m, std::size_t n, std::size_t k) {
+  if (a->requires_grad()) {
+    const GradSink sink = grad_sink(a);
+    gemm(false, true, m, k, n, g, b->data.data(), sink.values, sink.accumulate);
+  }
+  if (b->requires_grad()) {
+    const GradSink sink = grad_sink(b);
+    gemm(true, false, k, n, m, a->data.data(), g, sink.values, sink.accumulate);
+  }
+}
+
+void matmul_backward(TensorNode* out) {
+  TensorNode* a = out->inputs[0];
+  TensorNode* b = out->inputs[1];
+  matmul_backward_into(a, b, grad_of(out), a->shape[0], b->shape[1], a->shape[1]);
+}
+
+void dense_backward(TensorNode* out) {
+  TensorNode* x = out->inputs[0];
+  TensorNode* w = out->inputs[1];
+  TensorNode* b = out->inputs[2];
+  const std::size_t m = x->shape[0];
+  const std::size_t k = x->shape[1];
+  const std::size_t n = w->shape[1];
+  const float* g = grad_of(out);
+  const float* y = out->data.data();
+  // dz = dy * activation'(z), written from y (the activation's output) in one pass.
+  thread_local std::vector<float> dz;
+  dz.resize(m * n);
+  switch (out->activation) {
+    case DenseActivation::linear: std::copy_n(g, m * n, dz.data()); break;
+    case DenseActivation::relu:
+      for (std::size_t i = 0; i < m * n; ++i) dz[i] = y[i] > 0.0F ? g[i] : 0.0F;
+      break;
+    case DenseActivation::sigmoid:
+      for (std::size_t i = 0; i < m * n; ++i) dz[i] = g[i] * y[i] * (1.0F - y[i]);
+      break;
+    case DenseActivation::tanh:
+      for (std::size_t i = 0; i < m * n; ++i) dz[i] = g[i] * (1.0F - y[i] * y[i]);
+      break;
+  }
+  if (b->requires_grad()) {
+    std::vector<float> column_sums(n, 0.0F);
+    for (std::size_t r = 0; r < m; ++r) {
+      const float* row = dz.data() + r * n;
+      for (std::size_t c = 0; c < n; ++c) column_sums[c] += row[c];
+    }
+    add_to_grad(b, [&](std::size_t c) { return column_sums[c]; });
+  }
+  matmul_backward_into(x, w, dz.data(), m, n, k);
+}
+
+}  // namespace detail
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  detail::check_matmul("matmul", a.shape(), b.shape());
+  const std::size_t m = a.shape()[0];
+  const std::size_t k = a.shape()[1];
+  const std::size_t n = b.shape()[1];
+  TensorNode* out = detail::make_tensor_node({m, n}, TensorOp::matmul, {a.node(), b.node()});
+  detail::gemm(false, false, m, n, k, a.node()->data.data(), b.node()->data.data(), out->data.data(), false);
+  return Tensor::adopt(out);
+}
+
+Tensor dense(const Tensor& x, const Tensor& weights, const Tensor& bias, DenseActivation activation) {
+  detail::check_matmul("dense", x.shape(), weights.shape());
+  const std::size_t m = x.shape()[0];
+  const std::size_t k = x.shape()[1];
+  const std::size_t n = weights.shape()[1];
+  if (bias.size() != n) detail::shape_error("dense (bias)", weights.shape(), bias.shape(), "the bias needs one value per output column");
+  TensorNode* out = detail::make_tensor_node({m, n}, TensorOp::dense, {x.node(), weights.node(), bias.node()});
+  out->activation = activation;
+  float* z = out->data.data();
+  detail::gemm(false, false, m, n, k, x.node()->data.data(), weights.node()->data.data(), z, false);
+  // Bias and activation in the same pass over the output.
+  const float* b = bias.node()->data.data();
+  for (std::size_t r = 0; r < m; ++r) {
+    float* row = z + r * n;
+    switch (activation) {
+      case DenseActivation::linear:
+        for (std::size_t c = 0; c < n; ++c) row[c] += b[c];
+        break;
+      case DenseActivation::relu:
+        for (std::size_t c = 0; c < n; ++c) row[c] = std::max(row[c] + b[c], 0.0F);
+        break;
+      case DenseActivation::sigmoid:
+        for (std::size_t c = 0; c < n; ++c) row[c] = 1.0F / (1.0F + std::exp(-(row[c] + b[c])));
+        break;
+      case DenseActivation::tanh:
+        for (std::size_t c = 0; c < n; ++c) row[c] = std::tanh(row[c] + b[c]);
+        break;
+    }
+  }
+  return Tensor::adopt(out);
+}
+
+}  // namespace backflow

@@ -1,0 +1,243 @@
+// Tensor handles, leaves, node lifetime, and gradient bookkeeping.
+#include "tensor_node.hpp"
+#include "../engine/free_graph.hpp"
+#include "../engine/topological_order.hpp"
+#include "../value/scope_registry.hpp"
+
+#include <backflow/scope.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <numeric>
+#include <stdexcept>
+
+namespace backflow {
+
+using detail::TensorNode;
+
+namespace detail {
+namespace {
+
+constinit thread_local bool no_grad = false;
+
+std::size_t element_count(const Shape& shape) {
+  return std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+}
+
+}  // namespace
+
+bool recording_gradients() { return !no_grad; }
+
+TensorNode* make_tensor_node(Shape shape, TensorOp op, std::initializer_list<TensorNode*> inputs) {
+  auto* node = new TensorNode;
+  const std::size_t size = element_count(shape);
+  node->shape = std::move(shape);
+  node->data = Buffer(size);
+  node->scope = current_scope_id();
+  bool needs_grad = false;
+  for (TensorNode* input : inputs) needs_grad = needs_grad || input->requires_grad();
+  if (needs_grad && recording_gradients()) {
+    node->op = op;
+    node->set(tensor_requires_grad, true);
+    std::size_t slot = 0;
+    for (TensorNode* input : inputs) {
+      retain(input);
+      node->inputs[slot++] = input;
+    }
+  } else {
+    node->op = op;  // remembered for printing; without inputs it behaves as a leaf
+  }
+  return node;
+}
+
+void release(TensorNode* node) {
+  if (node == nullptr || --node->references != 0) return;
+  thread_local std::vector<TensorNode*> work;
+  free_graph(node, work, [](TensorNode* dead) { delete dead; });
+}
+
+GradSink grad_sink(TensorNode* node) {
+  if (node->grad.empty()) node->grad = Buffer(node->size());
+  const bool accumulate = node->has(tensor_grad_written);
+  node->set(tensor_grad_written, true);
+  return {node->grad.data(), accumulate};
+}
+
+const float* grad_of(TensorNode* node) {
+  if (!node->has(tensor_grad_written)) {
+    if (node->grad.empty()) node->grad = Buffer(node->size());
+    std::fill_n(node->grad.data(), node->size(), 0.0F);
+    node->set(tensor_grad_written, true);
+  }
+  return node->grad.data();
+}
+
+void shape_error(std::string_view op, const Shape& a, const Shape& b, std::string_view why) {
+  throw std::invalid_argument(
+      fmt::format("backflow: {}: shapes {} and {} do not fit ({})", op, to_string(a), to_string(b), why));
+}
+
+}  // namespace detail
+
+std::string to_string(const Shape& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i == 0 ? "" : ", ") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+Tensor::Tensor() : Tensor(Shape{1}, std::vector<float>{0.0F}) {}
+
+Tensor::Tensor(float value) : Tensor(Shape{1}, std::vector<float>{value}) {}
+
+Tensor::Tensor(Shape shape, std::vector<float> values, bool requires_grad)
+    : node_(detail::make_tensor_node(std::move(shape), TensorOp::leaf, {})) {
+  if (values.size() != node_->size()) {
+    const std::string shape_text = to_string(node_->shape);
+    const std::size_t expected = node_->size();
+    detail::release(node_);
+    throw std::invalid_argument(fmt::format("backflow: Tensor: shape {} holds {} values but {} were given",
+                                            shape_text, expected, values.size()));
+  }
+  std::copy(values.begin(), values.end(), node_->data.data());
+  set_requires_grad(requires_grad);
+}
+
+Tensor Tensor::zeros(Shape shape, bool requires_grad) { return full(std::move(shape), 0.0F, requires_grad); }
+
+Tensor Tensor::full(Shape shape, float value, bool requires_grad) {
+  Tensor t = adopt(detail::make_tensor_node(std::move(shape), TensorOp::leaf, {}));
+  std::fill_n(t.node_->data.data(), t.size(), value);
+  t.set_requires_grad(requires_grad);
+  return t;
+}
+
+Tensor::Tensor(const Tensor& other) noexcept : node_(other.node_) { detail::retain(node_); }
+Tensor::Tensor(Tensor&& other) noexcept : node_(other.node_) { detail::retain(node_); }
+
+Tensor& Tensor::operator=(const Tensor& other) noexcept {
+  detail::retain(other.node_);
+  detail::release(node_);
+  node_ = other.node_;
+  return *this;
+}
+
+Tensor& Tensor::operator=(Tensor&& other) noexcept {
+  std::swap(node_, other.node_);
+  return *this;
+}
+
+Tensor::~Tensor() { detail::release(node_); }
+
+Tensor Tensor::adopt(detail::TensorNode* node) noexcept { return Tensor(Adopt{}, node); }
+
+const Shape& Tensor::shape() const { return node_->shape; }
+std::size_t Tensor::size() const { return node_->size(); }
+std::span<float> Tensor::data() const { return node_->data.span(); }
+
+std::span<const float> Tensor::grad() const { return {detail::grad_of(node_), node_->size()}; }
+
+float Tensor::item() const {
+  if (size() != 1) {
+    throw std::invalid_argument(fmt::format("backflow: item(): tensor of shape {} has {} elements, not 1",
+                                            to_string(shape()), size()));
+  }
+  return node_->data.data()[0];
+}
+
+float Tensor::at(std::initializer_list<std::size_t> index) const {
+  if (index.size() != rank()) {
+    throw std::out_of_range(fmt::format("backflow: at(): {} indices for a tensor of shape {}", index.size(),
+                                        to_string(shape())));
+  }
+  std::size_t offset = 0;
+  std::size_t dim = 0;
+  for (std::size_t i : index) {
+    if (i >= shape()[dim]) {
+      throw std::out_of_range(fmt::format("backflow: at(): index {} out of range for dimension {} of shape {}",
+                                          i, dim, to_string(shape())));
+    }
+    offset = offset * shape()[dim++] + i;
+  }
+  return node_->data.data()[offset];
+}
+
+bool Tensor::requires_grad() const { return node_->requires_grad(); }
+
+Tensor& Tensor::set_requires_grad(bool on) {
+  node_->set(detail::tensor_requires_grad, on);
+  return *this;
+}
+
+bool Tensor::is_parameter() const { return node_->has(detail::tensor_parameter); }
+
+Tensor& Tensor::mark_parameter() {
+  node_->set(detail::tensor_parameter, true);
+  return set_requires_grad(true);
+}
+
+TensorOp Tensor::op() const { return node_->op; }
+std::string_view Tensor::label() const { return node_->label; }
+
+Tensor& Tensor::set_label(std::string_view label) {
+  node_->label = label;
+  return *this;
+}
+
+std::string_view Tensor::scope() const { return scope_name(node_->scope); }
+
+std::vector<Tensor> Tensor::inputs() const {
+  std::vector<Tensor> result;
+  for (TensorNode* input : node_->inputs) {
+    if (input != nullptr) {
+      detail::retain(input);
+      result.push_back(adopt(input));
+    }
+  }
+  return result;
+}
+
+std::uintptr_t Tensor::id() const { return reinterpret_cast<std::uintptr_t>(node_); }
+DenseActivation Tensor::dense_activation() const { return node_->activation; }
+std::size_t Tensor::axis() const { return node_->axis; }
+
+void Tensor::backward() const {
+  if (size() != 1) {
+    throw std::invalid_argument(fmt::format(
+        "backflow: backward(): the root must have one element (a loss), not shape {}", to_string(shape())));
+  }
+  if (!requires_grad()) {
+    throw std::invalid_argument("backflow: backward(): nothing here needs a gradient (no parameter or "
+                                "requires_grad input was used, or it was computed under NoGradGuard)");
+  }
+  detail::for_each_in_backward_order(
+      node_,
+      [](TensorNode* node) {
+        // Interior gradients are this pass's; leaves accumulate across passes.
+        if (node->op != TensorOp::leaf && node->inputs[0] != nullptr) node->set(detail::tensor_grad_written, false);
+      },
+      [root = node_](TensorNode* node) {
+        if (node == root) {
+          const detail::GradSink sink = detail::grad_sink(node);
+          sink.values[0] = sink.accumulate && node->inputs[0] == nullptr ? sink.values[0] + 1.0F : 1.0F;
+        }
+        if (node->inputs[0] != nullptr && node->has(detail::tensor_grad_written)) detail::backward_rule(node);
+      });
+}
+
+void Tensor::zero_grad() const { node_->set(detail::tensor_grad_written, false); }
+
+std::vector<Tensor> topological_order(const Tensor& root) {
+  std::vector<Tensor> result;
+  for (TensorNode* node : detail::topological_order(root.node())) {
+    detail::retain(node);
+    result.push_back(Tensor::adopt(node));
+  }
+  return result;
+}
+
+NoGradGuard::NoGradGuard() : previous_(detail::no_grad) { detail::no_grad = true; }
+NoGradGuard::~NoGradGuard() { detail::no_grad = previous_; }
+
+}  // namespace backflow

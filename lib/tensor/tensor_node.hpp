@@ -1,0 +1,101 @@
+// The node behind a Tensor: shape, values, gradient, the inputs it was computed from, and
+// whatever its op saved for backward.
+#pragma once
+
+#include <backflow/tensor.hpp>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace backflow::detail {
+
+/// An uninitialised float array: outputs that a kernel overwrites need no zeroing pass.
+class Buffer {
+ public:
+  Buffer() = default;
+  explicit Buffer(std::size_t size) : values_(new float[size]), size_(size) {}
+  float* data() const { return values_.get(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::span<float> span() const { return {values_.get(), size_}; }
+
+ private:
+  std::unique_ptr<float[]> values_;
+  std::size_t size_ = 0;
+};
+
+enum TensorFlag : std::uint8_t {
+  tensor_requires_grad = 1U << 0U,
+  tensor_parameter = 1U << 1U,
+  tensor_grad_written = 1U << 2U,  ///< grad holds a value; otherwise it reads as zeros
+  tensor_visited = 1U << 3U,       ///< scratch mark during a traversal
+};
+
+struct TensorNode {
+  Shape shape;
+  Buffer data;
+  Buffer grad;   ///< allocated on first use
+  Buffer saved;  ///< op-specific (softmax_cross_entropy keeps its probabilities here)
+  std::array<TensorNode*, 3> inputs{};  ///< owned references; dense uses all three
+  std::string label;
+  std::uint32_t references = 1;
+  std::uint32_t pending_consumers = 0;
+  std::uint32_t scope = 0;
+  std::size_t axis = 0;
+  TensorOp op = TensorOp::leaf;
+  DenseActivation activation = DenseActivation::linear;
+  std::uint8_t flags = 0;
+
+  std::size_t size() const { return data.size(); }
+  bool has(TensorFlag flag) const { return (flags & flag) != 0; }
+  void set(TensorFlag flag, bool on) {
+    flags = on ? static_cast<std::uint8_t>(flags | flag) : static_cast<std::uint8_t>(flags & ~flag);
+  }
+  bool requires_grad() const { return has(tensor_requires_grad); }
+  bool visited() const { return has(tensor_visited); }
+  void set_visited(bool on) { set(tensor_visited, on); }
+};
+
+/// A new node with one reference. When gradients are being recorded and any input needs a
+/// gradient, the node keeps (and references) its inputs and needs a gradient too;
+/// otherwise it is a plain leaf and its inputs are not kept.
+TensorNode* make_tensor_node(Shape shape, TensorOp op, std::initializer_list<TensorNode*> inputs);
+
+void release(TensorNode* node);
+inline void retain(TensorNode* node) { ++node->references; }
+
+/// Whether ops record graphs on this thread (false inside NoGradGuard).
+bool recording_gradients();
+
+/// Where a gradient contribution goes: the first contribution of a backward pass writes,
+/// later ones add. (Saves zeroing large gradient buffers before every pass.)
+struct GradSink {
+  float* values;
+  bool accumulate;  ///< false: overwrite, this is the first contribution
+};
+/// The sink for `node`'s gradient; allocates the buffer on first use.
+GradSink grad_sink(TensorNode* node);
+
+/// Writes or adds contribution(i) for every element i of node's gradient.
+template <class Contribution>
+void add_to_grad(TensorNode* node, Contribution contribution) {
+  const GradSink sink = grad_sink(node);
+  const std::size_t n = node->size();
+  if (sink.accumulate) {
+    for (std::size_t i = 0; i < n; ++i) sink.values[i] += contribution(i);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) sink.values[i] = contribution(i);
+  }
+}
+
+/// The node's gradient as read by its backward rule (zeros if nothing was written).
+const float* grad_of(TensorNode* node);
+
+/// The op's backward rule: sends node's gradient to the inputs that need one.
+void backward_rule(TensorNode* node);
+
+[[noreturn]] void shape_error(std::string_view op, const Shape& a, const Shape& b, std::string_view why);
+
+}  // namespace backflow::detail

@@ -1,0 +1,146 @@
+// fit, evaluate and predict.
+#include "batching.hpp"
+#include "progress.hpp"
+
+#include <backflow/train.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+namespace backflow {
+namespace {
+
+void check_data(const Sequential& model, const LabeledData& data, std::string_view what) {
+  const Shape& x = data.inputs.shape();
+  const Shape& y = data.targets.shape();
+  if (x.size() != 2 || x[1] != model.inputs()) {
+    throw std::invalid_argument(fmt::format("backflow: {}: inputs of shape {} do not fit the model's {} features", what,
+                                            to_string(x), model.inputs()));
+  }
+  if (y.size() != 2 || y[0] != x[0] || y[1] != model.outputs()) {
+    throw std::invalid_argument(fmt::format("backflow: {}: targets of shape {} do not fit inputs {} and {} outputs",
+                                            what, to_string(y), to_string(x), model.outputs()));
+  }
+}
+
+std::size_t count_correct(const Tensor& outputs, const Tensor& targets) {
+  const auto predicted = argmax_rows(outputs);
+  const auto expected = argmax_rows(targets);
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == expected[i] ? 1 : 0;
+  return correct;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+std::vector<std::size_t> argmax_rows(const Tensor& x) {
+  const std::size_t cols = x.shape().back();
+  const std::size_t rows = x.size() / cols;
+  const float* v = x.data().data();
+  std::vector<std::size_t> result(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    result[r] = static_cast<std::size_t>(std::max_element(v + r * cols, v + (r + 1) * cols) - (v + r * cols));
+  }
+  return result;
+}
+
+History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& data, const FitOptions& options) {
+  check_data(model, data, "fit");
+  if (options.validation) check_data(model, *options.validation, "fit (validation data)");
+  if (options.batch_size == 0) throw std::invalid_argument("backflow: fit: batch_size must be at least 1");
+  const std::size_t rows = data.inputs.shape()[0];
+  const std::size_t steps = (rows + options.batch_size - 1) / options.batch_size;
+  std::vector<std::size_t> order(rows);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  Random random(options.seed);
+  History history;
+
+  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    if (options.progress != nullptr) fmt::print(options.progress, "Epoch {}/{}\n", epoch, options.epochs);
+    const auto epoch_start = std::chrono::steady_clock::now();
+    if (options.shuffle) random.shuffle(order);
+    detail::Progress progress(options.progress, steps);
+    double loss_total = 0.0;
+    std::size_t correct = 0;
+    for (std::size_t step = 0; step < steps; ++step) {
+      const std::size_t begin = step * options.batch_size;
+      const std::size_t end = std::min(rows, begin + options.batch_size);
+      const std::span<const std::size_t> batch(order.data() + begin, end - begin);
+      const Tensor x = detail::gather_rows(data.inputs, batch);
+      const Tensor y = detail::gather_rows(data.targets, batch);
+      const Tensor logits = model.logits(x);
+      const Tensor loss = softmax_cross_entropy(logits, y);
+      const double loss_value = loss.item();
+      if (!std::isfinite(loss_value)) {
+        throw TrainingDiverged(fmt::format(
+            "backflow: fit: the loss became {} at epoch {}, step {} of {}; try a smaller learning rate", loss_value,
+            epoch, step + 1, steps));
+      }
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      loss_total += loss_value * static_cast<double>(end - begin);
+      correct += count_correct(logits, y);
+      progress.update(step + 1, loss_total / static_cast<double>(end), static_cast<double>(correct) / static_cast<double>(end));
+    }
+    EpochResult result;
+    result.epoch = epoch;
+    result.train_seconds = seconds_since(epoch_start);
+    result.loss = loss_total / static_cast<double>(rows);
+    result.accuracy = static_cast<double>(correct) / static_cast<double>(rows);
+    std::string extra;
+    if (options.validation) {
+      const Evaluation val = evaluate(model, *options.validation, options.batch_size);
+      result.val_loss = val.loss;
+      result.val_accuracy = val.accuracy;
+      extra = fmt::format(" - val_accuracy: {:.4f} - val_loss: {:.4f}", val.accuracy, val.loss);
+    }
+    result.seconds = seconds_since(epoch_start);
+    progress.finish(result.loss, result.accuracy, extra);
+    history.epochs.push_back(result);
+  }
+  return history;
+}
+
+Evaluation evaluate(const Sequential& model, const LabeledData& data, std::size_t batch_size) {
+  check_data(model, data, "evaluate");
+  NoGradGuard no_graph;
+  const std::size_t rows = data.inputs.shape()[0];
+  double loss_total = 0.0;
+  std::size_t correct = 0;
+  for (std::size_t begin = 0; begin < rows; begin += batch_size) {
+    const std::size_t end = std::min(rows, begin + batch_size);
+    const Tensor x = detail::slice_rows(data.inputs, begin, end);
+    const Tensor y = detail::slice_rows(data.targets, begin, end);
+    const Tensor logits = model.logits(x);
+    loss_total += softmax_cross_entropy(logits, y).item() * static_cast<double>(end - begin);
+    correct += count_correct(logits, y);
+  }
+  return {loss_total / static_cast<double>(rows), static_cast<double>(correct) / static_cast<double>(rows)};
+}
+
+Tensor predict(const Sequential& model, const Tensor& inputs, std::size_t batch_size) {
+  if (inputs.rank() != 2 || inputs.shape()[1] != model.inputs()) {
+    throw std::invalid_argument(fmt::format("backflow: predict: inputs of shape {} do not fit the model's {} features",
+                                            to_string(inputs.shape()), model.inputs()));
+  }
+  NoGradGuard no_graph;
+  const std::size_t rows = inputs.shape()[0];
+  const std::size_t outputs = model.outputs();
+  std::vector<float> all(rows * outputs);
+  for (std::size_t begin = 0; begin < rows; begin += batch_size) {
+    const std::size_t end = std::min(rows, begin + batch_size);
+    const Tensor out = model(detail::slice_rows(inputs, begin, end));
+    std::copy(out.data().begin(), out.data().end(), all.begin() + static_cast<std::ptrdiff_t>(begin * outputs));
+  }
+  return Tensor({rows, outputs}, std::move(all));
+}
+
+}  // namespace backflow
