@@ -48,6 +48,6 @@ TEST_CASE("softmax cross-entropy matches -log softmax and is stable for large lo
 TEST_CASE("l2 penalty") {
   const std::vector<Value> params{1.0, -2.0};
   CHECK(backflow::l2_penalty(params, 0.5).data() == doctest::Approx(2.5));
-  CHECK(backflow::sum({}).data() == 0.0);
-  CHECK_THROWS_AS(backflow::mean({}), std::invalid_argument);
+  CHECK(backflow::sum(std::vector<Value>{}).data() == 0.0);
+  CHECK_THROWS_AS(backflow::mean(std::vector<Value>{}), std::invalid_argument);
 }

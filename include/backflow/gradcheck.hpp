@@ -1,6 +1,7 @@
 // backflow/gradcheck.hpp: compare autodiff's gradients with central differences.
 #pragma once
 
+#include <backflow/tensor.hpp>
 #include <backflow/value.hpp>
 
 #include <functional>
@@ -23,5 +24,11 @@ struct GradientCheck {
 /// by input. f must build a fresh graph from the leaves it is given each time it is called.
 GradientCheck check_gradients(const std::function<Value(const std::vector<Value>&)>& f,
                               const std::vector<double>& point, double step = 1e-6);
+
+/// The same for tensors: f maps `inputs` to a one-element tensor; every element of every
+/// input that requires a gradient is perturbed in turn (in float32, so use a larger step
+/// and a looser tolerance, e.g. 1e-2 and 1e-3). Results are listed input by input.
+GradientCheck check_tensor_gradients(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                              const std::vector<Tensor>& inputs, double step = 1e-2);
 
 }  // namespace backflow

@@ -50,29 +50,32 @@ void dense_backward(TensorNode* out) {
   const std::size_t n = w->shape[1];
   const float* g = grad_of(out);
   const float* y = out->data.data();
-  // dz = dy * activation'(z), written from y (the activation's output) in one pass.
+  // dz = dy * activation'(z), computed from y (the activation's output), and the bias
+  // gradient (the column sums of dz) in the same pass.
   thread_local std::vector<float> dz;
   dz.resize(m * n);
-  switch (out->activation) {
-    case DenseActivation::linear: std::copy_n(g, m * n, dz.data()); break;
-    case DenseActivation::relu:
-      for (std::size_t i = 0; i < m * n; ++i) dz[i] = y[i] > 0.0F ? g[i] : 0.0F;
-      break;
-    case DenseActivation::sigmoid:
-      for (std::size_t i = 0; i < m * n; ++i) dz[i] = g[i] * y[i] * (1.0F - y[i]);
-      break;
-    case DenseActivation::tanh:
-      for (std::size_t i = 0; i < m * n; ++i) dz[i] = g[i] * (1.0F - y[i] * y[i]);
-      break;
-  }
-  if (b->requires_grad()) {
-    std::vector<float> column_sums(n, 0.0F);
-    for (std::size_t r = 0; r < m; ++r) {
-      const float* row = dz.data() + r * n;
-      for (std::size_t c = 0; c < n; ++c) column_sums[c] += row[c];
+  std::vector<float> column_sums(n, 0.0F);
+  for (std::size_t r = 0; r < m; ++r) {
+    const float* g_row = g + r * n;
+    const float* y_row = y + r * n;
+    float* dz_row = dz.data() + r * n;
+    switch (out->activation) {
+      case DenseActivation::linear:
+        for (std::size_t c = 0; c < n; ++c) dz_row[c] = g_row[c];
+        break;
+      case DenseActivation::relu:
+        for (std::size_t c = 0; c < n; ++c) dz_row[c] = y_row[c] > 0.0F ? g_row[c] : 0.0F;
+        break;
+      case DenseActivation::sigmoid:
+        for (std::size_t c = 0; c < n; ++c) dz_row[c] = g_row[c] * y_row[c] * (1.0F - y_row[c]);
+        break;
+      case DenseActivation::tanh:
+        for (std::size_t c = 0; c < n; ++c) dz_row[c] = g_row[c] * (1.0F - y_row[c] * y_row[c]);
+        break;
     }
-    add_to_grad(b, [&](std::size_t c) { return column_sums[c]; });
+    for (std::size_t c = 0; c < n; ++c) column_sums[c] += dz_row[c];
   }
+  if (b->requires_grad()) add_to_grad(b, [&](std::size_t c) { return column_sums[c]; });
   matmul_backward_into(x, w, dz.data(), m, n, k);
 }
 

@@ -1,0 +1,66 @@
+// Step-by-step pictures of backward(): one frame per node that passes gradient back.
+#include <backflow/dot.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace backflow {
+
+std::vector<int> backward_steps(const GraphView& graph) {
+  std::vector<int> steps;
+  for (auto [vertex, end] = boost::vertices(graph); vertex != end; ++vertex) {
+    // Leaves are visited too, but they have nobody to pass gradient to.
+    if (boost::in_degree(*vertex, graph) > 0 && graph[*vertex].backward_step >= 0) {
+      steps.push_back(graph[*vertex].backward_step);
+    }
+  }
+  std::sort(steps.begin(), steps.end());
+  return steps;
+}
+
+namespace {
+
+void remove_old_frames(const std::filesystem::path& directory, const std::string& extension) {
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.starts_with("frame_") && entry.path().extension() == extension) {
+      std::filesystem::remove(entry.path());
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph, const std::filesystem::path& directory,
+                                                         const DotOptions& options, std::string_view extension) {
+  if (!graph[boost::graph_bundle].has_gradients) {
+    throw std::invalid_argument("backflow: write_backward_frames: the graph has no gradients; call backward() first");
+  }
+  std::string suffix = ".";  // (built in two steps: "." + string trips a false GCC 12 warning)
+  suffix += extension;
+  if (suffix != ".dot" && suffix != ".svg" && suffix != ".png" && suffix != ".pdf") {
+    throw std::invalid_argument(fmt::format("backflow: write_backward_frames: unknown format '{}'; use dot, svg, png or pdf",
+                                            extension));
+  }
+  std::filesystem::create_directories(directory);
+  remove_old_frames(directory, suffix);
+  const std::vector<int> steps = backward_steps(graph);
+  std::vector<std::filesystem::path> written;
+  DotOptions frame = options;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    frame.step = steps[i];
+    frame.title = fmt::format("{}{}frame {} of {}", options.title, options.title.empty() ? "" : ": ", i + 1, steps.size());
+    written.push_back(directory / fmt::format("frame_{:03}{}", i, suffix));
+    render(graph, written.back(), frame);
+  }
+  return written;
+}
+
+std::vector<std::filesystem::path> write_backward_frames(const Value& root, const std::filesystem::path& directory,
+                                                         const DotOptions& options, std::string_view extension) {
+  return write_backward_frames(make_graph_view(root), directory, options, extension);
+}
+
+}  // namespace backflow

@@ -1,0 +1,44 @@
+#include "backward_progress.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace backflow::detail {
+
+BackwardProgress::BackwardProgress(const GraphView& graph, int step)
+    : step_(step),
+      known_(boost::num_vertices(graph), 0.0),
+      arrived_(boost::num_vertices(graph), 0),
+      expected_(boost::num_vertices(graph), 0) {
+  bool found = false;
+  for (auto [vertex, end] = boost::vertices(graph); vertex != end; ++vertex) {
+    if (graph[*vertex].backward_step == step) {
+      current_ = *vertex;
+      found = true;
+    }
+    expected_[*vertex] = boost::out_degree(*vertex, graph);
+  }
+  if (!found) {
+    throw std::invalid_argument(fmt::format("backflow: DotOptions::step {}: no node has that backward step "
+                                            "(the graph has {} nodes, steps 0 to {})",
+                                            step, boost::num_vertices(graph), boost::num_vertices(graph) - 1));
+  }
+  const GraphVertex root = graph[boost::graph_bundle].root;
+  known_[root] = graph[root].grad;  // backward() seeds the output with d(out)/d(out) = 1
+  expected_[root] = arrived_[root] = 1;
+  for (auto [edge, end] = boost::edges(graph); edge != end; ++edge) {
+    if (state(graph, *edge) == EdgeState::pending) continue;
+    const GraphVertex input = boost::source(*edge, graph);
+    known_[input] += graph[*edge].grad;
+    ++arrived_[input];
+  }
+}
+
+EdgeState BackwardProgress::state(const GraphView& graph, GraphEdgeHandle edge) const {
+  const int consumer_step = graph[boost::target(edge, graph)].backward_step;
+  if (consumer_step < 0 || consumer_step > step_) return EdgeState::pending;
+  return consumer_step == step_ ? EdgeState::sending : EdgeState::sent;
+}
+
+}  // namespace backflow::detail

@@ -1,0 +1,103 @@
+#include "box_labels.hpp"
+
+#include "dot_style.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace backflow::detail {
+namespace {
+
+std::string record(const std::vector<std::string>& fields, bool horizontal) {
+  std::string inside;
+  for (const std::string& field : fields) inside += (inside.empty() ? "" : " | ") + field;
+  return horizontal ? "{ " + inside + " }" : inside;
+}
+
+std::string grad_field(const GraphView& graph, GraphVertex vertex, const LabelMode& mode) {
+  if (mode.progress == nullptr) return "grad " + graph[vertex].grad_text;
+  const BackwardProgress& progress = *mode.progress;
+  if (!progress.has_any(vertex)) return "grad ?";
+  const std::string known = format_number(progress.known_grad(vertex));
+  return progress.complete(vertex) ? "grad " + known : "grad " + known + " so far";
+}
+
+std::string node_label(const GraphView& graph, GraphVertex vertex, const LabelMode& mode) {
+  const GraphNode& node = graph[vertex];
+  const bool gradients = mode.gradients || mode.progress != nullptr;
+  std::string title = node.label;
+  if (gradients && node.backward_step >= 0) title = fmt::format("#{} {}", node.backward_step, node.label);
+  std::vector<std::string> fields{record_field(title), record_field("data " + node.value_text)};
+  if (gradients) fields.push_back(record_field(grad_field(graph, vertex, mode)));
+  return record(fields, mode.horizontal_fields);
+}
+
+// "relu 100, + 300, * 300": the most common ops first, at most four.
+std::string op_summary(const GraphView& graph, const Box& box) {
+  std::map<std::string, std::size_t> count_of;
+  for (GraphVertex vertex : box.members) ++count_of[graph[vertex].op];
+  std::vector<std::pair<std::string, std::size_t>> ops(count_of.begin(), count_of.end());
+  std::stable_sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string text;
+  for (std::size_t i = 0; i < std::min<std::size_t>(ops.size(), 4); ++i) {
+    text += fmt::format("{}{} {}", i == 0 ? "" : ", ", ops[i].first, ops[i].second);
+  }
+  return ops.size() > 4 ? text + ", ..." : text;
+}
+
+std::string range(const GraphView& graph, const Box& box, double GraphNode::*number) {
+  double low = graph[box.members.front()].*number;
+  double high = low;
+  for (GraphVertex vertex : box.members) {
+    low = std::min(low, graph[vertex].*number);
+    high = std::max(high, graph[vertex].*number);
+  }
+  return low == high ? format_number(low) : format_number(low) + " to " + format_number(high);
+}
+
+// Summary boxes are plain boxes with lines, not records: dot loses edges between records
+// that end up on one rank, which merged boxes (whose arrows can form cycles) run into.
+std::string lines(const std::vector<std::string>& texts) {
+  std::string joined;
+  for (const std::string& text : texts) joined += (joined.empty() ? "" : "\\n") + quoted(text);
+  return joined;
+}
+
+std::string module_label(const GraphView& graph, const Box& box, const LabelMode& mode) {
+  std::size_t parameters = 0;
+  double largest_parameter_grad = 0.0;
+  for (GraphVertex vertex : box.members) {
+    if (graph[vertex].role != NodeRole::parameter) continue;
+    ++parameters;
+    largest_parameter_grad = std::max(largest_parameter_grad, std::fabs(graph[vertex].grad));
+  }
+  std::vector<std::string> texts{box.title, fmt::format("{} nodes: {}", box.members.size(), op_summary(graph, box))};
+  if (parameters > 0) {
+    std::string text = fmt::format("{} parameters", parameters);
+    if (mode.gradients) text += ", largest grad size " + format_number(largest_parameter_grad);
+    texts.push_back(text);
+  }
+  return lines(texts);
+}
+
+std::string group_label(const GraphView& graph, const Box& box, const LabelMode& mode) {
+  std::vector<std::string> texts{box.title, "data " + range(graph, box, &GraphNode::value)};
+  if (mode.gradients) texts.push_back("grad " + range(graph, box, &GraphNode::grad));
+  return lines(texts);
+}
+
+}  // namespace
+
+std::string box_label(const GraphView& graph, const Box& box, const LabelMode& mode) {
+  switch (box.kind) {
+    case BoxKind::node:   return node_label(graph, box.members.front(), mode);
+    case BoxKind::module: return module_label(graph, box, mode);
+    case BoxKind::group:  return group_label(graph, box, mode);
+  }
+  return "";
+}
+
+}  // namespace backflow::detail

@@ -1,0 +1,126 @@
+// Choosing what to draw: one box per node when the graph is small enough, otherwise merge
+// similar nodes, then whole modules, until the picture fits in max_nodes Graphviz nodes
+// (Graphviz's dot layout slows down sharply beyond about 1,500).
+#include "picture.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace backflow::detail {
+namespace {
+
+/// From most to least detailed; make_picture() takes the first that fits.
+enum class Detail { each_node, similar_merged, modules_collapsed, top_modules };
+
+std::string parent_scope(const std::string& scope) {
+  const auto cut = scope.rfind(" / ");
+  return cut == std::string::npos ? std::string() : scope.substr(0, cut);
+}
+
+std::string top_scope(const std::string& scope) { return scope.substr(0, scope.find(" / ")); }
+
+/// Which box a vertex falls into at a level of detail, as a key and a box template.
+struct Placement {
+  std::string key;
+  Box box;
+};
+
+Placement place(const GraphView& graph, GraphVertex vertex, Detail detail, bool collapse, bool clusters) {
+  const GraphNode& node = graph[vertex];
+  const std::string cluster = clusters ? node.scope : std::string();
+  const bool leaf = boost::in_degree(vertex, graph) == 0;
+  const bool merge_modules = !node.scope.empty() && (collapse || detail >= Detail::modules_collapsed);
+  if (merge_modules) {
+    const std::string module = detail == Detail::top_modules ? top_scope(node.scope) : node.scope;
+    return {"m\x1f" + module, Box{BoxKind::module, {}, clusters ? parent_scope(module) : "", module}};
+  }
+  if (detail == Detail::each_node || node.role == NodeRole::output) {
+    return {fmt::format("n\x1f{}", vertex), Box{BoxKind::node, {}, cluster, ""}};
+  }
+  // Leaves merge by role ("inputs"), computed nodes by op; the coarsest level by role only.
+  const std::string kind = leaf || detail == Detail::top_modules ? std::string(role_name(node.role)) : node.op;
+  return {"g\x1f" + cluster + "\x1f" + kind, Box{BoxKind::group, {}, cluster, kind}};
+}
+
+void add_arrows(const GraphView& graph, Picture& picture) {
+  std::map<std::pair<std::size_t, std::size_t>, std::size_t> arrow_between;
+  for (auto [edge, end] = boost::edges(graph); edge != end; ++edge) {
+    const std::size_t from = picture.box_of[boost::source(*edge, graph)];
+    const std::size_t to = picture.box_of[boost::target(*edge, graph)];
+    if (from == to) continue;  // inside a merged box
+    const double grad = graph[*edge].grad;
+    if (picture.boxes[from].kind == BoxKind::node && picture.boxes[to].kind == BoxKind::node) {
+      picture.arrows.push_back(Arrow{from, to, 1, grad, *edge});  // a + a keeps both arrows
+      continue;
+    }
+    auto [slot, fresh] = arrow_between.try_emplace({from, to}, picture.arrows.size());
+    if (fresh) picture.arrows.push_back(Arrow{from, to, 0, 0.0, std::nullopt});
+    picture.arrows[slot->second].count += 1;
+    picture.arrows[slot->second].grad += grad;
+  }
+}
+
+Picture picture_at(const GraphView& graph, Detail detail, bool collapse, bool clusters) {
+  const std::size_t vertices = boost::num_vertices(graph);
+  std::vector<Placement> placements;
+  placements.reserve(vertices);
+  std::unordered_map<std::string, std::size_t> members_of_key;
+  for (GraphVertex vertex = 0; vertex < vertices; ++vertex) {
+    placements.push_back(place(graph, vertex, detail, collapse, clusters));
+    ++members_of_key[placements.back().key];
+  }
+  Picture picture;
+  picture.box_of.resize(vertices);
+  std::unordered_map<std::string, std::size_t> box_of_key;
+  for (GraphVertex vertex = 0; vertex < vertices; ++vertex) {
+    Placement& placement = placements[vertex];
+    if (placement.box.kind == BoxKind::group && members_of_key[placement.key] == 1) {
+      placement.key = fmt::format("n\x1f{}", vertex);  // a group of one is just the node
+      placement.box = Box{BoxKind::node, {}, placement.box.cluster, ""};
+    }
+    auto [slot, fresh] = box_of_key.try_emplace(placement.key, picture.boxes.size());
+    if (fresh) {
+      picture.boxes.push_back(std::move(placement.box));
+      const bool has_op_circle = picture.boxes.back().kind == BoxKind::node && boost::in_degree(vertex, graph) > 0;
+      picture.graphviz_nodes += has_op_circle ? 2 : 1;
+    }
+    picture.boxes[slot->second].members.push_back(vertex);
+    picture.box_of[vertex] = slot->second;
+  }
+  for (Box& box : picture.boxes) {
+    if (box.kind == BoxKind::group) box.title = fmt::format("{} × {}", box.members.size(), box.title);
+  }
+  picture.summarised = detail != Detail::each_node;
+  add_arrows(graph, picture);
+  return picture;
+}
+
+}  // namespace
+
+std::vector<std::string> enclosing_scopes(const std::string& scope) {
+  std::vector<std::string> scopes;
+  for (std::size_t cut = scope.find(" / "); cut != std::string::npos; cut = scope.find(" / ", cut + 3)) {
+    scopes.push_back(scope.substr(0, cut));
+  }
+  if (!scope.empty()) scopes.push_back(scope);
+  return scopes;
+}
+
+Picture make_picture(const GraphView& graph, bool collapse_modules, bool clusters, std::size_t max_nodes) {
+  if (max_nodes == 0) throw std::invalid_argument("backflow: DotOptions::max_nodes must be at least 1 (it is 0)");
+  std::size_t smallest = 0;
+  for (Detail detail : {Detail::each_node, Detail::similar_merged, Detail::modules_collapsed, Detail::top_modules}) {
+    Picture picture = picture_at(graph, detail, collapse_modules, clusters);
+    if (picture.graphviz_nodes <= max_nodes) return picture;
+    smallest = picture.graphviz_nodes;
+  }
+  throw std::invalid_argument(fmt::format(
+      "backflow: the graph has {} nodes and its coarsest summary still needs {} Graphviz nodes, "
+      "more than DotOptions::max_nodes = {}; raise max_nodes",
+      boost::num_vertices(graph), smallest, max_nodes));
+}
+
+}  // namespace backflow::detail

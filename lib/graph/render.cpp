@@ -1,0 +1,180 @@
+// render(): DOT text to a file, through the Graphviz library for .svg, .png and .pdf.
+//
+// Graphviz behind one door: this is the only file that includes its headers (they define
+// MIN, MAX, TRUE and FALSE). One context for the whole process (freeing and recreating it
+// makes the next layout read freed memory), one mutex (the library is not thread-safe), and
+// its error messages collected and turned into exceptions.
+#include "atomic_file.hpp"
+
+#include <backflow/dot.hpp>
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <string>
+
+#ifdef BACKFLOW_HAVE_GRAPHVIZ
+#include <graphviz/gvc.h>
+
+#include <memory>
+#include <mutex>
+#include <type_traits>
+#endif
+
+namespace backflow {
+namespace {
+
+/// The formats render() writes, from the file's extension.
+std::string format_of(const std::filesystem::path& file) {
+  const std::string extension = file.extension().string();
+  for (const char* known : {".dot", ".svg", ".png", ".pdf"}) {
+    if (extension == known) return extension.substr(1);
+  }
+  throw std::invalid_argument(fmt::format("backflow: render: cannot tell the format of '{}' from its extension "
+                                          "'{}'; use .dot, .svg, .png or .pdf",
+                                          file.string(), extension));
+}
+
+#ifdef BACKFLOW_HAVE_GRAPHVIZ
+
+// gvRenderData's length is `unsigned int*` in Graphviz 2.x and `size_t*` later: ask the
+// declaration instead of guessing.
+template <class Length>
+Length length_type_of(int (*)(GVC_t*, graph_t*, const char*, char**, Length*));
+using RenderLength = decltype(length_type_of(&gvRenderData));
+
+class Graphviz {
+ public:
+  /// The process's one Graphviz; deliberately never destroyed (see the file comment).
+  static Graphviz& instance() {
+    static Graphviz* const graphviz = new Graphviz();
+    return *graphviz;
+  }
+
+  void render_file(const std::string& dot, const std::string& format, const std::filesystem::path& file) {
+    const std::lock_guard lock(mutex_);
+    const std::filesystem::path temporary = detail::temporary_beside(file);
+    const Layout layout(*this, dot);
+    const int status = gvRenderFilename(context_, layout.graph(), format.c_str(), temporary.c_str());
+    if (status != 0 || failed()) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw std::runtime_error(fmt::format("backflow: render: Graphviz could not write '{}' as {}: {}", file.string(),
+                                           format, messages()));
+    }
+    detail::move_into_place(temporary, file);
+  }
+
+  std::string render_data(const std::string& dot, const std::string& format) {
+    const std::lock_guard lock(mutex_);
+    const Layout layout(*this, dot);
+    char* data = nullptr;
+    RenderLength length = 0;
+    const int status = gvRenderData(context_, layout.graph(), format.c_str(), &data, &length);
+    std::string result = data != nullptr ? std::string(data, length) : std::string();
+    gvFreeRenderData(data);
+    if (status != 0 || failed()) {
+      throw std::runtime_error(fmt::format("backflow: render: Graphviz could not render {}: {}", format, messages()));
+    }
+    return result;
+  }
+
+ private:
+  Graphviz() : context_(gvContext()) { agseterrf(&Graphviz::collect); }
+
+  /// A graph parsed from DOT and laid out, freed in the right order when it goes.
+  class Layout {
+   public:
+    Layout(Graphviz& graphviz, const std::string& dot) : context_(graphviz.context_) {
+      graphviz.messages_.clear();
+      graph_ = agmemread(dot.c_str());
+      if (graph_ == nullptr) {
+        throw std::runtime_error("backflow: render: Graphviz could not read the DOT text: " + graphviz.messages());
+      }
+      if (gvLayout(context_, graph_, "dot") != 0) {
+        agclose(graph_);
+        throw std::runtime_error("backflow: render: Graphviz could not lay out the graph: " + graphviz.messages());
+      }
+    }
+    Layout(const Layout&) = delete;
+    Layout& operator=(const Layout&) = delete;
+    ~Layout() {
+      gvFreeLayout(context_, graph_);
+      agclose(graph_);
+    }
+    Agraph_t* graph() const { return graph_; }
+
+   private:
+    GVC_t* context_;
+    Agraph_t* graph_ = nullptr;
+  };
+
+  bool failed() const { return messages_.find("Error") != std::string::npos; }
+
+  std::string messages() const {
+    std::string text = messages_;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text.empty() ? "(no message)" : text;
+  }
+
+  // Graphviz reports through a C callback; only called while mutex_ is held.
+  static int collect(char* text) {
+    instance().messages_ += text;
+    return 0;
+  }
+
+  std::mutex mutex_;
+  GVC_t* context_;
+  std::string messages_;
+};
+
+#else
+
+[[noreturn]] void throw_without_graphviz(const std::string& what) {
+  throw std::runtime_error(fmt::format("backflow: render: {} needs Graphviz, but backflow was built without it "
+                                       "(install libgraphviz-dev and reconfigure); .dot files work without it",
+                                       what));
+}
+
+#endif
+
+}  // namespace
+
+bool graphviz_available() {
+#ifdef BACKFLOW_HAVE_GRAPHVIZ
+  return true;
+#else
+  return false;
+#endif
+}
+
+void render(const GraphView& graph, const std::filesystem::path& file, const DotOptions& options) {
+  const std::string format = format_of(file);
+  detail::check_directory_exists(file);
+  const std::string dot = to_dot(graph, options);
+  if (format == "dot") {
+    detail::write_file_atomically(file, dot);
+    return;
+  }
+#ifdef BACKFLOW_HAVE_GRAPHVIZ
+  Graphviz::instance().render_file(dot, format, file);
+#else
+  throw_without_graphviz("'" + file.string() + "'");
+#endif
+}
+
+void render(const Value& root, const std::filesystem::path& file, const DotOptions& options) {
+  render(make_graph_view(root), file, options);
+}
+
+std::string render_to_memory(const GraphView& graph, std::string_view format, const DotOptions& options) {
+  const std::string dot = to_dot(graph, options);
+  if (format == "dot") return dot;
+#ifdef BACKFLOW_HAVE_GRAPHVIZ
+  return Graphviz::instance().render_data(dot, std::string(format));
+#else
+  throw_without_graphviz(fmt::format("format '{}'", format));
+#endif
+}
+
+}  // namespace backflow

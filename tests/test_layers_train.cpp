@@ -1,0 +1,138 @@
+// Dense, Sequential, summary(), fit / evaluate / predict, save / load.
+#include <backflow/layers.hpp>
+#include <backflow/train.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+using backflow::LayerActivation;
+using backflow::Sequential;
+using backflow::Tensor;
+
+namespace {
+
+// Two Gaussian blobs per class in 4-D, one-hot over 3 classes: easy to learn.
+backflow::LabeledData blobs(std::size_t rows, std::uint64_t seed) {
+  backflow::Random random(seed);
+  std::vector<float> x(rows * 4);
+  std::vector<float> y(rows * 3, 0.0F);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::size_t c = r % 3;
+    for (std::size_t f = 0; f < 4; ++f) x[r * 4 + f] = static_cast<float>(random.normal(f == c ? 2.0 : 0.0, 0.5));
+    y[r * 3 + c] = 1.0F;
+  }
+  return {Tensor({rows, 4}, x), Tensor({rows, 3}, y)};
+}
+
+std::filesystem::path temporary_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() / ("backflow-test-" + name);
+}
+
+}  // namespace
+
+TEST_CASE("the introduction's model summary: 785,000 + 10,010 = 795,010 parameters") {
+  const Sequential model(784, {{1000, LayerActivation::relu}, {10, LayerActivation::softmax}});
+  CHECK(model.parameter_count() == 795'010);
+  const std::string summary = model.summary();
+  CHECK(summary.find("dense (Dense)") != std::string::npos);
+  CHECK(summary.find("(None, 1000)") != std::string::npos);
+  CHECK(summary.find("785,000") != std::string::npos);
+  CHECK(summary.find("dense_1 (Dense)") != std::string::npos);
+  CHECK(summary.find("10,010") != std::string::npos);
+  CHECK(summary.find("Total params: 795,010 (3.03 MB)") != std::string::npos);
+}
+
+TEST_CASE("Glorot-uniform weights stay within sqrt(6 / (fan_in + fan_out)); biases start at 0") {
+  const Sequential model(784, {{1000, LayerActivation::relu}, {10, LayerActivation::softmax}}, 3);
+  const double limit = std::sqrt(6.0 / 1784.0);
+  float largest = 0.0F;
+  for (float w : model.layers()[0].weights().data()) largest = std::max(largest, std::abs(w));
+  CHECK(largest <= limit);
+  CHECK(largest > 0.9 * limit);
+  for (float b : model.layers()[0].bias().data()) CHECK(b == 0.0F);
+}
+
+TEST_CASE("fit learns separable blobs; evaluate and predict agree") {
+  const auto train = blobs(600, 1);
+  const auto test = blobs(300, 2);
+  const Sequential model(4, {{16, LayerActivation::relu}, {3, LayerActivation::softmax}}, 1);
+  backflow::Adam adam(model.parameters(), {.learning_rate = 0.01});
+  backflow::FitOptions options;
+  options.epochs = 10;
+  options.batch_size = 32;
+  options.progress = nullptr;
+  options.validation = test;
+  const auto history = backflow::fit(model, adam, train, options);
+  REQUIRE(history.epochs.size() == 10);
+  CHECK(history.epochs.back().loss < history.epochs.front().loss);
+  CHECK(history.epochs.back().val_accuracy > 0.95);
+  const auto evaluation = backflow::evaluate(model, test);
+  CHECK(evaluation.accuracy == doctest::Approx(history.epochs.back().val_accuracy));
+  const Tensor probabilities = backflow::predict(model, test.inputs);
+  CHECK(probabilities.shape() == backflow::Shape{300, 3});
+  CHECK(probabilities.at({0, 0}) + probabilities.at({0, 1}) + probabilities.at({0, 2}) == doctest::Approx(1.0));
+}
+
+TEST_CASE("a NaN loss stops training and names the epoch and step") {
+  const auto train = blobs(64, 3);
+  const Sequential model(4, {{8, LayerActivation::relu}, {3, LayerActivation::softmax}}, 1);
+  backflow::SGD sgd(model.parameters(), 1e30);
+  backflow::FitOptions options;
+  options.epochs = 3;
+  options.batch_size = 16;
+  options.progress = nullptr;
+  try {
+    backflow::fit(model, sgd, train, options);
+    FAIL("training with a learning rate of 1e30 should diverge");
+  } catch (const backflow::TrainingDiverged& e) {
+    const std::string message = e.what();
+    CHECK(message.find("epoch") != std::string::npos);
+    CHECK(message.find("step") != std::string::npos);
+  }
+}
+
+TEST_CASE("save and load give the same predictions; corrupt files are rejected") {
+  const auto data = blobs(30, 4);
+  const Sequential model(4, {{5, LayerActivation::tanh}, {3, LayerActivation::softmax}}, 2);
+  const auto file = temporary_path("model.bfm");
+  backflow::save(model, file);
+  CHECK_FALSE(std::filesystem::exists(file.string() + ".tmp"));
+  const Sequential loaded = backflow::load(file);
+  const Tensor a = backflow::predict(model, data.inputs);
+  const Tensor b = backflow::predict(loaded, data.inputs);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(a.data()[i] == b.data()[i]);
+  CHECK(loaded.layers()[0].activation() == LayerActivation::tanh);
+
+  // Flip one byte in the weights: the checksum catches it.
+  std::vector<char> bytes;
+  {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto write = [&](const std::vector<char>& contents) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+  };
+  auto corrupt = bytes;
+  corrupt[corrupt.size() - 10] = static_cast<char>(corrupt[corrupt.size() - 10] ^ 0x40);
+  write(corrupt);
+  CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("checksum"), std::runtime_error);
+  write(std::vector<char>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2)));
+  CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("truncated"), std::runtime_error);
+  write(std::vector<char>{'<', 'h', 't', 'm', 'l', '>', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '});
+  CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("not a backflow model"), std::runtime_error);
+  CHECK_THROWS_AS(backflow::load(temporary_path("does-not-exist")), std::runtime_error);
+  std::filesystem::remove(file);
+}
+
+TEST_CASE("fit checks shapes and says which") {
+  const auto data = blobs(10, 5);
+  const Sequential model(5, {{3, LayerActivation::softmax}}, 1);
+  backflow::SGD sgd(model.parameters(), 0.1);
+  CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, data), doctest::Contains("do not fit the model's 5 features"),
+                       std::invalid_argument);
+}

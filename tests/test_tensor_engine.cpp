@@ -1,0 +1,87 @@
+// Tensor autodiff semantics: the same as Value's (accumulation, backward twice, no graph in
+// evaluation mode, no recursion over depth) and the portable matmul kernel against BLAS.
+#include "../lib/tensor/kernels/gemm.hpp"
+
+#include <backflow/random.hpp>
+#include <backflow/tensor.hpp>
+
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+using backflow::Tensor;
+
+TEST_CASE("gradients add up where a tensor is used twice, and leaves accumulate") {
+  Tensor x({2}, {1, 2}, true);
+  Tensor y = backflow::sum(x * x + x);  // dy/dx = 2x + 1
+  y.backward();
+  CHECK(x.grad()[0] == 3.0F);
+  CHECK(x.grad()[1] == 5.0F);
+  y.backward();
+  CHECK(x.grad()[1] == 10.0F);
+  x.zero_grad();
+  CHECK(x.grad()[1] == 0.0F);
+}
+
+TEST_CASE("inputs without requires_grad get no gradient work") {
+  Tensor data({2, 2}, {1, 2, 3, 4});
+  Tensor w({2, 1}, {1, 1}, true);
+  Tensor loss = backflow::sum(backflow::matmul(data, w));
+  CHECK(loss.requires_grad());
+  loss.backward();
+  CHECK(w.grad()[0] == 4.0F);
+  CHECK(w.grad()[1] == 6.0F);
+  CHECK_FALSE(data.requires_grad());
+}
+
+TEST_CASE("NoGradGuard builds no graph") {
+  Tensor w({1}, {3}, true);
+  backflow::NoGradGuard no_graph;
+  Tensor y = w * w;
+  CHECK(y.data()[0] == 9.0F);
+  CHECK_FALSE(y.requires_grad());
+  CHECK(y.inputs().empty());
+  CHECK_THROWS_AS(y.backward(), std::invalid_argument);
+}
+
+TEST_CASE("a chain of 200,000 tensor ops backpropagates and frees without recursion") {
+  Tensor x({1}, {1.0F}, true);
+  {
+    Tensor y = x;
+    for (int i = 0; i < 200'000; ++i) y = y * Tensor(1.0F);
+    y.backward();
+    CHECK(x.grad()[0] == 1.0F);
+  }
+  CHECK(x.inputs().empty());
+}
+
+TEST_CASE("backward needs a one-element root") {
+  Tensor x({2}, {1, 2}, true);
+  CHECK_THROWS_AS((x * x).backward(), std::invalid_argument);
+}
+
+TEST_CASE("the portable matmul kernel agrees with the configured one, all transposes") {
+  backflow::Random random(5);
+  const std::size_t m = 37, n = 29, k = 53;
+  std::vector<float> a(m * k), b(k * n), c1(m * n, 1.0F), c2(m * n, 1.0F);
+  for (float& v : a) v = static_cast<float>(random.uniform(-1, 1));
+  for (float& v : b) v = static_cast<float>(random.uniform(-1, 1));
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      for (bool accumulate : {false, true}) {
+        backflow::detail::gemm(ta, tb, m, n, k, a.data(), b.data(), c1.data(), accumulate);
+        backflow::detail::gemm_portable(ta, tb, m, n, k, a.data(), b.data(), c2.data(), accumulate);
+        for (std::size_t i = 0; i < m * n; ++i) REQUIRE(c1[i] == doctest::Approx(c2[i]).epsilon(1e-4));
+      }
+    }
+  }
+}
+
+TEST_CASE("the thread count setting is kept") {
+  backflow::set_num_threads(1);
+  CHECK(backflow::num_threads() == 1);
+  backflow::set_num_threads(2);
+  CHECK(backflow::num_threads() == 2);
+  CHECK_THROWS_AS(backflow::set_num_threads(0), std::invalid_argument);
+  CHECK_FALSE(backflow::matmul_backend().empty());
+}
