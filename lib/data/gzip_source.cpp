@@ -12,7 +12,7 @@
 namespace backflow::detail {
 
 namespace {
-constexpr std::size_t input_chunk = 64 * 1024;
+constexpr std::size_t input_chunk = std::size_t{64} * 1024;
 constexpr int gzip_window_bits = 16 + MAX_WBITS;  // 16+: expect a gzip header, not zlib's
 }  // namespace
 

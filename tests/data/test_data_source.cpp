@@ -1,0 +1,180 @@
+// Where the data comes from: --data, else BACKFLOW_DATA, else data/mnist; Fashion-MNIST when
+// asked for or when the digits are missing; an error listing the places tried otherwise.
+#include "idx_fixtures.hpp"
+
+#include <backflow/data.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+using backflow::DataError;
+using backflow::DataSource;
+using backflow::Dataset;
+using backflow::resolve_data_source;
+using doctest::Contains;
+using fixtures::EnvironmentVariable;
+using fixtures::ScratchDirectory;
+
+namespace {
+
+/// A source that looks only inside `root`: its default and Fashion directories are there.
+DataSource source_in(const ScratchDirectory& root) {
+  DataSource source;
+  source.default_directory = root / "default";
+  source.fashion_directory = root / "fashion";
+  return source;
+}
+
+}  // namespace
+
+TEST_CASE("the defaults are data/mnist and Debian's Fashion-MNIST") {
+  const DataSource source;
+  CHECK(source.default_directory == "data/mnist");
+  CHECK(source.fashion_directory == "/usr/share/datasets/fashion-mnist");
+  CHECK(source.dataset == Dataset::digits);
+}
+
+TEST_CASE("the flag beats BACKFLOW_DATA, which beats the default") {
+  ScratchDirectory root;
+  for (const char* name : {"flag", "environment", "default"}) fixtures::write_tiny_dataset(root / name);
+  DataSource source = source_in(root);
+  source.directory = root / "flag";
+  EnvironmentVariable environment("BACKFLOW_DATA", (root / "environment").string());
+  CHECK(resolve_data_source(source).directory == root / "flag");
+  source.directory.reset();
+  CHECK(resolve_data_source(source).directory == root / "environment");
+  EnvironmentVariable unset("BACKFLOW_DATA", std::nullopt);
+  const backflow::ResolvedSource resolved = resolve_data_source(source);
+  CHECK(resolved.directory == root / "default");
+  CHECK(resolved.dataset == Dataset::digits);
+  CHECK(resolved.note.empty());
+}
+
+TEST_CASE("a directory named by --data or BACKFLOW_DATA without the files is an error, not a fallback") {
+  ScratchDirectory root;
+  fixtures::write_tiny_dataset(root / "fashion");
+  std::filesystem::create_directories(root / "empty");
+  DataSource source = source_in(root);
+  source.directory = root / "empty";
+  CHECK_THROWS_WITH_AS(resolve_data_source(source),
+                       Contains(("MNIST digits not found in " + (root / "empty").string() +
+                                 " (from --data); looked for train-images-idx3-ubyte")
+                                    .c_str()),
+                       DataError);
+  source.directory.reset();
+  EnvironmentVariable environment("BACKFLOW_DATA", (root / "missing").string());
+  CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains("(from BACKFLOW_DATA)"), DataError);
+}
+
+TEST_CASE("without the digits, Fashion-MNIST is used, with a plain note") {
+  ScratchDirectory root;
+  fixtures::write_tiny_dataset(root / "fashion");
+  EnvironmentVariable unset("BACKFLOW_DATA", std::nullopt);
+  const backflow::ResolvedSource resolved = resolve_data_source(source_in(root));
+  CHECK(resolved.directory == root / "fashion");
+  CHECK(resolved.dataset == Dataset::fashion);
+  CHECK(resolved.note.find("MNIST digits not found in " + (root / "default").string() +
+                           "; using Fashion-MNIST") == 0);
+}
+
+TEST_CASE("nothing anywhere: the error lists every place tried") {
+  ScratchDirectory root;
+  EnvironmentVariable unset("BACKFLOW_DATA", std::nullopt);
+  try {
+    resolve_data_source(source_in(root));
+    FAIL("no error");
+  } catch (const DataError& error) {
+    const std::string message = error.what();
+    CHECK(message.find("backflow: no MNIST data found. Looked in:") == 0);
+    CHECK(message.find((root / "default").string() + " (the default: no --data, BACKFLOW_DATA not set)") !=
+          std::string::npos);
+    CHECK(message.find((root / "fashion").string() + " (Fashion-MNIST") != std::string::npos);
+  }
+  DataSource no_fallback = source_in(root);
+  no_fallback.fall_back_to_fashion = false;
+  try {
+    resolve_data_source(no_fallback);
+    FAIL("no error");
+  } catch (const DataError& error) {
+    CHECK(std::string(error.what()).find("Fashion-MNIST, from") == std::string::npos);
+  }
+}
+
+TEST_CASE("--dataset fashion reads Debian's directory, or --data") {
+  ScratchDirectory root;
+  fixtures::write_tiny_dataset(root / "fashion", true);
+  fixtures::write_tiny_dataset(root / "elsewhere");
+  DataSource source = source_in(root);
+  source.dataset = Dataset::fashion;
+  CHECK(resolve_data_source(source).directory == root / "fashion");
+  source.directory = root / "elsewhere";
+  CHECK(resolve_data_source(source).directory == root / "elsewhere");
+  source.directory = root / "nowhere";
+  CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains("Fashion-MNIST not found; looked in"), DataError);
+}
+
+TEST_CASE("some files but not all is a broken download") {
+  ScratchDirectory root;
+  fixtures::write_tiny_dataset(root / "default");
+  std::filesystem::remove(root / "default" / "t10k-labels-idx1-ubyte");
+  EnvironmentVariable unset("BACKFLOW_DATA", std::nullopt);
+  CHECK_THROWS_WITH_AS(resolve_data_source(source_in(root)),
+                       Contains("has 3 of the 4 dataset files but not t10k-labels-idx1-ubyte"), DataError);
+}
+
+TEST_CASE("load_mnist reads both sets, in either naming style, raw or gzipped") {
+  for (const bool compressed : {false, true}) {
+    for (const bool kaggle_names : {false, true}) {
+      CAPTURE(compressed);
+      CAPTURE(kaggle_names);
+      ScratchDirectory root;
+      fixtures::write_tiny_dataset(root / "default", compressed, kaggle_names);
+      EnvironmentVariable unset("BACKFLOW_DATA", std::nullopt);
+      const backflow::MnistData data = backflow::load_mnist(source_in(root));
+      CHECK(data.name == "MNIST");
+      CHECK(data.directory == root / "default");
+      CHECK(data.train.count == 3);
+      CHECK(data.test.count == 2);
+      CHECK(data.train.rows == 4);
+      CHECK(data.test.labels == fixtures::Bytes{3, 4});
+    }
+  }
+}
+
+TEST_CASE("real MNIST, when BACKFLOW_TEST_MNIST names its directory") {
+  const char* directory = std::getenv("BACKFLOW_TEST_MNIST");
+  if (directory == nullptr) {
+    MESSAGE("skipped: set BACKFLOW_TEST_MNIST to a directory with the four MNIST files");
+    return;
+  }
+  DataSource source;
+  source.directory = directory;
+  const auto start = std::chrono::steady_clock::now();
+  const backflow::MnistData data = backflow::load_mnist(source);
+  const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+  MESSAGE("loaded MNIST in " << seconds.count() << " s");
+  CHECK(data.train.count == 60000);
+  CHECK(data.test.count == 10000);
+  CHECK(data.train.rows == 28);
+  CHECK(data.train.cols == 28);
+  CHECK(data.train.labels.size() == 60000);
+  CHECK(*std::max_element(data.test.labels.begin(), data.test.labels.end()) == 9);
+}
+
+TEST_CASE("Debian's Fashion-MNIST, when installed") {
+  const DataSource defaults;
+  if (!std::filesystem::exists(defaults.fashion_directory)) {
+    MESSAGE("skipped: dataset-fashion-mnist is not installed");
+    return;
+  }
+  DataSource source;
+  source.dataset = Dataset::fashion;
+  const backflow::MnistData data = backflow::load_mnist(source);
+  CHECK(data.name == "Fashion-MNIST");
+  CHECK(data.train.count == 60000);
+  CHECK(data.test.count == 10000);
+  CHECK(data.train.rows * data.train.cols == 784);
+}
