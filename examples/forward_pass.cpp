@@ -3,6 +3,7 @@
 // A 2-3-1 network of sigmoid neurons without biases, inputs (1, 1), XOR target 0. The text
 // stops after the forward pass; we go on: the output, the squared error, backward(), and
 // every weight's gradient next to the text's delta rule.
+#include <backflow/dot.hpp>
 #include <backflow/losses.hpp>
 #include <backflow/toy_data.hpp>
 
@@ -32,6 +33,12 @@ int main(int argc, char** argv) {
   CLI::App app{"The introduction's worked example: forward pass, squared error, backward and the delta rule"};
   double learning_rate = 1.0;
   app.add_option("--lr", learning_rate, "learning rate eta for the weight changes")->capture_default_str();
+  std::string graph_file;
+  std::string forward_graph_file;
+  std::string frames_directory;
+  app.add_option("--graph", graph_file, "draw the graph after backward() to FILE (.dot, .svg, .png or .pdf)");
+  app.add_option("--forward-graph", forward_graph_file, "draw the graph before backward() (values only) to FILE");
+  app.add_option("--frames", frames_directory, "write one picture per backward step into DIR (frame_000.svg, ...)");
   CLI11_PARSE(app, argc, argv);
 
   const backflow::IntroductionExample example;
@@ -64,7 +71,26 @@ int main(int argc, char** argv) {
   error.set_label("E");
   fmt::print("Squared error against the XOR target t = {}: E = (t - y)^2 = {:.6f}\n\n", example.target,
              error.data());
-  error.backward();
+  try {
+    if (!forward_graph_file.empty()) {
+      backflow::render(error, forward_graph_file, {.title = "the worked example: forward pass"});
+      fmt::print("wrote {}\n\n", forward_graph_file);
+    }
+    error.backward();
+    if (!graph_file.empty()) {
+      const backflow::GraphView graph = backflow::make_graph_view(error);
+      fmt::print("{}", backflow::to_string(backflow::graph_stats(graph), graph));
+      backflow::render(graph, graph_file, {.title = "the worked example: gradients flowing back"});
+      fmt::print("wrote {}\n\n", graph_file);
+    }
+    if (!frames_directory.empty()) {
+      const auto frames = backflow::write_backward_frames(error, frames_directory, {.title = "the worked example"});
+      fmt::print("wrote {} frames into {}\n\n", frames.size(), frames_directory);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  }
 
   // The text's delta rule, by hand: deltas measure how much the output should *rise*.
   const double out = y.data();

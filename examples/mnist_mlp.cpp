@@ -37,9 +37,11 @@ std::vector<std::size_t> parse_hidden(const std::string& text) {
   return sizes;
 }
 
-LabeledData as_tensors(const ImageSet& set) {
+// Moves the pixels into a tensor: the dataset is the biggest thing in memory, keep it once.
+LabeledData as_tensors(ImageSet&& set) {
   const std::size_t features = set.rows * set.cols;
-  return {Tensor({set.count, features}, set.pixels), Tensor({set.count, 10}, one_hot(set.labels, 10))};
+  Tensor targets({set.count, 10}, one_hot(set.labels, 10));
+  return {Tensor({set.count, features}, std::move(set.pixels)), std::move(targets)};
 }
 
 }  // namespace
@@ -85,7 +87,7 @@ int main(int argc, char** argv) {
     DataSource source;
     if (!data_dir.empty()) source.directory = data_dir;
     source.dataset = dataset_name == "fashion" ? Dataset::fashion : Dataset::digits;
-    const MnistData data = load_mnist(source);
+    MnistData data = load_mnist(source);
     if (!data.note.empty()) fmt::print("{}\n", data.note);
     fmt::print("{}: {} training and {} test images from {}\n", data.name, data.train.count, data.test.count,
                data.directory.string());
@@ -95,8 +97,8 @@ int main(int argc, char** argv) {
       fmt::print("wrote the first four training images to {}\n\n", samples_path);
     }
 
-    const LabeledData train = as_tensors(data.train);
-    const LabeledData test = as_tensors(data.test);
+    const LabeledData train = as_tensors(std::move(data.train));
+    const LabeledData test = as_tensors(std::move(data.test));
     std::vector<DenseSpec> specs;
     for (std::size_t units : hidden) specs.push_back({units, activation});
     specs.push_back({10, LayerActivation::softmax});

@@ -1,10 +1,13 @@
 // micrograd's demo: an MLP(2, [16, 16, 1]) separates two interleaving moons.
+#include <backflow/dot.hpp>
 #include <backflow/losses.hpp>
 #include <backflow/optim.hpp>
 #include <backflow/toy_data.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <chrono>
 
 using backflow::Value;
 
@@ -16,6 +19,10 @@ int main(int argc, char** argv) {
   app.add_option("--steps", steps, "full-batch SGD steps")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--seed", seed, "seed for the initial weights")->capture_default_str();
   app.add_option("--data-seed", data_seed, "seed for the moons")->capture_default_str();
+  std::string graph_file;
+  bool expand = false;
+  app.add_option("--graph", graph_file, "draw the first step's graph after backward() to FILE (.dot, .svg, .png, .pdf)");
+  app.add_flag("--expand", expand, "draw the nodes inside each neuron (merged by op) instead of one box per neuron");
   CLI11_PARSE(app, argc, argv);
 
   const auto data = backflow::make_moons(100, 0.1, data_seed);
@@ -28,14 +35,32 @@ int main(int argc, char** argv) {
     std::vector<Value> scores;
     for (const auto& p : data.points) scores.push_back(model({p[0], p[1]})[0]);
     // max-margin loss plus a little L2 regularisation, exactly as in micrograd's demo
-    const Value data_loss = backflow::hinge_loss(scores, data.labels);
-    const Value loss = data_loss + backflow::l2_penalty(model.parameters(), 1e-4);
+    Value data_loss = backflow::hinge_loss(scores, data.labels);
+    Value penalty = backflow::l2_penalty(model.parameters(), 1e-4);
+    Value loss = data_loss + penalty;
+    data_loss.set_label("hinge loss");  // names in graph pictures
+    penalty.set_label("L2 penalty");
+    loss.set_label("loss");
     int correct = 0;
     for (std::size_t i = 0; i < scores.size(); ++i) correct += (scores[i].data() > 0) == (data.labels[i] > 0);
     accuracy = correct / static_cast<double>(scores.size());
 
     sgd.zero_grad();
     loss.backward();
+    if (step == 0 && !graph_file.empty()) {
+      try {
+        const auto start = std::chrono::steady_clock::now();
+        const backflow::GraphView graph = backflow::make_graph_view(loss);
+        const backflow::GraphStats stats = backflow::graph_stats(graph);
+        backflow::render(graph, graph_file, {.collapse_modules = !expand, .title = "moons: one SGD step, 100 points"});
+        const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+        fmt::print("{}wrote {} in {:.2f} s (view, statistics, layout and rendering)\n\n",
+                   backflow::to_string(stats, graph), graph_file, seconds.count());
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "{}\n", e.what());
+        return 2;
+      }
+    }
     sgd.set_learning_rate(1.0 - 0.9 * step / 100.0);
     sgd.step();
     fmt::print("step {:>3} loss {:.6f}, accuracy {:.0f}%\n", step, loss.data(), accuracy * 100);

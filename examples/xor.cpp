@@ -1,4 +1,5 @@
 // XOR, the introduction's first learning problem: a 2-h-1 network trained with squared error.
+#include <backflow/dot.hpp>
 #include <backflow/losses.hpp>
 #include <backflow/optim.hpp>
 #include <backflow/toy_data.hpp>
@@ -22,6 +23,12 @@ int main(int argc, char** argv) {
   app.add_option("--epochs", epochs, "maximum full passes over the four rows")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--seed", seed, "seed for the initial weights")->capture_default_str();
   app.add_option("--print-every", print_every, "print the loss every N epochs")->capture_default_str()->check(CLI::PositiveNumber);
+  std::string graph_file;
+  std::string frames_directory;
+  bool collapse = false;
+  app.add_option("--graph", graph_file, "draw the first epoch's graph after backward() to FILE (.dot, .svg, .png, .pdf)");
+  app.add_option("--frames", frames_directory, "write one picture per backward step of the first epoch into DIR");
+  app.add_flag("--collapse", collapse, "draw each neuron as one box");
   CLI11_PARSE(app, argc, argv);
 
   backflow::nn::Activation hidden_activation{};
@@ -53,6 +60,19 @@ int main(int argc, char** argv) {
     const Value loss = backflow::sum(errors);
     sgd.zero_grad();
     loss.backward();
+    if (epoch == 0 && !(graph_file.empty() && frames_directory.empty())) {
+      try {
+        const backflow::GraphView graph = backflow::make_graph_view(loss);
+        const backflow::DotOptions options{.collapse_modules = collapse, .title = "XOR: the first epoch's four rows"};
+        fmt::print("{}", backflow::to_string(backflow::graph_stats(graph), graph));
+        if (!graph_file.empty()) backflow::render(graph, graph_file, options);
+        if (!frames_directory.empty()) backflow::write_backward_frames(graph, frames_directory, options);
+        fmt::print("wrote {}{}\n\n", graph_file, frames_directory.empty() ? "" : " frames into " + frames_directory);
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "{}\n", e.what());
+        return 2;
+      }
+    }
     sgd.step();
     if (epoch % print_every == 0) fmt::print("epoch {:>5}  loss {:.6f}\n", epoch, loss.data());
     if (loss.data() < 0.05 && all_right()) break;

@@ -8,21 +8,37 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace backflow::detail {
+
+/// Recycled float arrays. Training repeats the same shapes every step; handing the same
+/// arrays back saves the page faults and zeroing a fresh multi-megabyte allocation costs.
+float* take_floats(std::size_t size);
+void give_back_floats(float* values, std::size_t size);
 
 /// An uninitialised float array: outputs that a kernel overwrites need no zeroing pass.
 class Buffer {
  public:
   Buffer() = default;
-  explicit Buffer(std::size_t size) : values_(new float[size]), size_(size) {}
-  float* data() const { return values_.get(); }
+  explicit Buffer(std::size_t size) : values_(take_floats(size)), size_(size) {}
+  Buffer(Buffer&& other) noexcept : values_(std::exchange(other.values_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+  Buffer& operator=(Buffer&& other) noexcept {
+    std::swap(values_, other.values_);
+    std::swap(size_, other.size_);
+    return *this;
+  }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer() { give_back_floats(values_, size_); }
+
+  float* data() const { return values_; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  std::span<float> span() const { return {values_.get(), size_}; }
+  std::span<float> span() const { return {values_, size_}; }
 
  private:
-  std::unique_ptr<float[]> values_;
+  float* values_ = nullptr;
   std::size_t size_ = 0;
 };
 

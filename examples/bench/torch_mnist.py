@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""PyTorch's version of the introduction's MNIST model, for bench_mnist to compare against.
+
+784 -> Linear(1000) relu -> Linear(10), cross-entropy on logits (softmax fused, as in
+backflow), Adam(lr 1e-3, eps 1e-7), batch 1024, Keras' Glorot-uniform init and zero biases.
+Reads the same IDX .gz files. Prints one line per epoch and a final machine-readable line.
+Usage: torch_mnist.py DATA_DIR EPOCHS THREADS
+"""
+import gzip
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def main():
+    data_dir, epochs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    torch.set_num_threads(threads)
+    torch.manual_seed(42)
+    x = torch.from_numpy(read_idx(f"{data_dir}/train-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255)
+    y = torch.from_numpy(read_idx(f"{data_dir}/train-labels-idx1-ubyte.gz").astype(np.int64))
+    xt = torch.from_numpy(read_idx(f"{data_dir}/t10k-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255)
+    yt = torch.from_numpy(read_idx(f"{data_dir}/t10k-labels-idx1-ubyte.gz").astype(np.int64))
+    model = torch.nn.Sequential(torch.nn.Linear(784, 1000), torch.nn.ReLU(), torch.nn.Linear(1000, 10))
+    for layer in (model[0], model[2]):
+        torch.nn.init.xavier_uniform_(layer.weight)
+        torch.nn.init.zeros_(layer.bias)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    epoch_times = []
+    for epoch in range(epochs):
+        start = time.perf_counter()
+        order = torch.randperm(x.shape[0])
+        for begin in range(0, x.shape[0], 1024):
+            index = order[begin:begin + 1024]
+            optimizer.zero_grad()
+            loss = loss_fn(model(x[index]), y[index])
+            loss.backward()
+            optimizer.step()
+        epoch_times.append(time.perf_counter() - start)
+        with torch.no_grad():
+            accuracy = (model(xt).argmax(1) == yt).float().mean().item()
+        print(f"torch epoch {epoch + 1}: {epoch_times[-1]:.3f} s, test accuracy {accuracy:.4f}", flush=True)
+    print(f"torch: epoch_seconds={sum(epoch_times) / len(epoch_times):.4f} test_accuracy={accuracy:.4f}")
+
+
+if __name__ == "__main__":
+    main()

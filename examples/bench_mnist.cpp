@@ -1,0 +1,123 @@
+// Benchmark: the introduction's MNIST run (784-1000 relu-10 softmax, Adam, batch 1024, 5
+// epochs). Prints seconds per epoch, test accuracy per seed and their mean, peak resident
+// memory, and, when Debian's python3-torch is installed, PyTorch's time for the same model
+// in its fastest setting, side by side, with the ratio.
+#include <backflow/data.hpp>
+#include <backflow/layers.hpp>
+#include <backflow/train.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <numeric>
+
+using namespace backflow;
+
+namespace {
+
+double peak_resident_megabytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+// Runs the PyTorch script and returns its mean seconds per epoch, or a negative number.
+double run_pytorch(const std::filesystem::path& script, const std::filesystem::path& data, int epochs, int threads) {
+  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
+    fmt::print("PyTorch: not installed (Debian: python3-torch), no side-by-side comparison\n");
+    return -1.0;
+  }
+  const std::string command = fmt::format("/usr/bin/python3 '{}' '{}' {} {}", script.string(), data.string(), epochs, threads);
+  std::FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1.0;
+  char line[512];
+  double seconds = -1.0;
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    fmt::print("  {}", line);
+    double parsed = 0.0;
+    if (std::sscanf(line, "torch: epoch_seconds=%lf", &parsed) == 1) seconds = parsed;
+  }
+  pclose(pipe);
+  return seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Benchmark the introduction's MNIST run against PyTorch"};
+  std::string data_dir;
+  std::vector<std::uint64_t> seeds{42, 1, 2};
+  int epochs = 5;
+  int threads = 2;
+  int torch_threads = 1;
+  bool skip_torch = false;
+  app.add_option("--data", data_dir, "directory with the MNIST IDX .gz files")->required();
+  app.add_option("--seeds", seeds, "seeds to train with")->capture_default_str();
+  app.add_option("--epochs", epochs, "epochs per run")->capture_default_str();
+  app.add_option("--threads", threads, "backflow matmul threads")->capture_default_str();
+  app.add_option("--torch-threads", torch_threads,
+                 "torch.set_num_threads for PyTorch (1 is its fastest here: OpenBLAS still uses both cores)")
+      ->capture_default_str();
+  app.add_flag("--no-torch", skip_torch, "skip the PyTorch comparison");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    set_num_threads(threads);
+    DataSource source;
+    source.directory = data_dir;
+    source.fall_back_to_fashion = false;
+    MnistData data = load_mnist(source);
+    const std::size_t features = data.train.rows * data.train.cols;
+    const LabeledData train{Tensor({data.train.count, features}, std::move(data.train.pixels)),
+                            Tensor({data.train.count, 10}, one_hot(data.train.labels, 10))};
+    const LabeledData test{Tensor({data.test.count, features}, std::move(data.test.pixels)),
+                           Tensor({data.test.count, 10}, one_hot(data.test.labels, 10))};
+    fmt::print("{} from {}; matmul: {}, {} thread(s)\n", data.name, data.directory.string(), matmul_backend(), num_threads());
+
+    std::vector<double> accuracies;
+    std::vector<double> epoch_seconds;
+    double first_run_peak = 0.0;
+    for (std::uint64_t seed : seeds) {
+      const Sequential model(features, {{1000, LayerActivation::relu}, {10, LayerActivation::softmax}}, seed);
+      Adam adam(model.parameters());
+      FitOptions options;
+      options.epochs = epochs;
+      options.seed = seed;
+      options.progress = nullptr;
+      const History history = fit(model, adam, train, options);
+      const Evaluation result = evaluate(model, test);
+      double seconds = 0.0;
+      for (const EpochResult& epoch : history.epochs) seconds += epoch.train_seconds;
+      seconds /= static_cast<double>(history.epochs.size());
+      accuracies.push_back(result.accuracy);
+      epoch_seconds.push_back(seconds);
+      if (first_run_peak == 0.0) first_run_peak = peak_resident_megabytes();
+      fmt::print("backflow seed {:>4}: {:.3f} s/epoch (training only), test accuracy {:.4f}\n", seed, seconds,
+                 result.accuracy);
+    }
+    const double mean_accuracy = std::accumulate(accuracies.begin(), accuracies.end(), 0.0) / static_cast<double>(accuracies.size());
+    const double mean_seconds = std::accumulate(epoch_seconds.begin(), epoch_seconds.end(), 0.0) / static_cast<double>(epoch_seconds.size());
+    fmt::print("backflow: {:.3f} s/epoch, test accuracy {:.4f} (seed {}), mean over {} seeds {:.4f}, peak RSS {:.0f} MB\n",
+               mean_seconds, accuracies.front(), seeds.front(), seeds.size(), mean_accuracy, first_run_peak);
+    fmt::print("targets: <= 1.1 s/epoch, >= 0.972 test accuracy, <= 700 MB\n");
+
+    if (!skip_torch) {
+      const auto script = std::filesystem::path(argv[0]).parent_path() / "torch_mnist.py";
+      fmt::print("PyTorch, same model, torch.set_num_threads({}):\n", torch_threads);
+      const double torch_seconds = run_pytorch(script, data.directory, epochs, torch_threads);
+      if (torch_seconds > 0) {
+        fmt::print("ratio: PyTorch {:.3f} s/epoch / backflow {:.3f} s/epoch = {:.2f}x\n", torch_seconds, mean_seconds,
+                   torch_seconds / mean_seconds);
+      }
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,30 @@
+// Splitting a long loop over the configured number of threads (see set_num_threads).
+#pragma once
+
+#include <backflow/tensor.hpp>
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+namespace backflow::detail {
+
+/// Calls body(begin, end) on contiguous pieces of [0, n), in parallel when n is large
+/// enough to pay for starting threads (each piece at least `min_piece` long).
+template <class Body>
+void parallel_for(std::size_t n, std::size_t min_piece, Body body) {
+  const auto threads = static_cast<std::size_t>(std::max(1, num_threads()));
+  const std::size_t pieces = std::min(threads, std::max<std::size_t>(1, n / min_piece));
+  if (pieces <= 1) {
+    body(std::size_t{0}, n);
+    return;
+  }
+  const std::size_t piece = (n + pieces - 1) / pieces;
+  std::vector<std::jthread> helpers;
+  for (std::size_t p = 1; p < pieces; ++p) {
+    helpers.emplace_back([&body, p, piece, n] { body(p * piece, std::min(n, (p + 1) * piece)); });
+  }
+  body(0, std::min(n, piece));  // this thread takes the first piece
+}
+
+}  // namespace backflow::detail
