@@ -43,7 +43,7 @@ void Value::backward() const {
         if (node->op == Op::leaf) return;
         const double a = input_data(node, 0);
         const double b = input_data(node, 1);
-        const auto local = detail::local_derivatives(node->op, a, b, node->data, node->exponent);
+        const auto local = detail::local_derivatives(node->op, a, b, node->data, detail::exponent_of(node));
         for (int slot = 0; slot < 2; ++slot) {
           if (node->inputs[slot] != nullptr) node->inputs[slot]->grad += local[slot] * node->grad;
         }

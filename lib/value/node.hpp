@@ -9,6 +9,8 @@
 
 #include <backflow/value.hpp>
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -19,14 +21,15 @@ enum NodeFlag : std::uint8_t {
   flag_parameter = 1U << 0U,
   flag_constant = 1U << 1U,
   flag_visited = 1U << 2U,  ///< scratch mark, only set during a traversal
+  flag_has_extras = 1U << 3U,  ///< a label or an exponent is kept in the side table
 };
 
-struct Node {  // 64 bytes: one cache line
+// 48 bytes (checked in node_pool.cpp): what every traversal touches. Rarely used fields (a label, pow's exponent) live
+// in a side table (node_extras.cpp), so the hot records pack tighter in cache.
+struct Node {
   double data;
   double grad;
   Node* inputs[2];     ///< owned references; unused slots are nullptr
-  double exponent;     ///< only for Op::pow_const
-  std::string* label;  ///< owned, nullptr when unlabelled (most nodes)
   std::uint32_t references;
   std::uint32_t scope;  ///< id from the scope registry, 0 = none
   Op op;
@@ -41,38 +44,88 @@ struct Node {  // 64 bytes: one cache line
   }
 };
 
-/// This thread's free nodes, as an array of pointers used as a stack. (A linked list through
-/// the free nodes themselves would make every allocation wait for a cache miss to learn
-/// where the next free node is; an array of pointers is read ahead by the hardware.)
-struct FreeNodes {
-  Node** top = nullptr;     ///< one past the last free node
-  Node** bottom = nullptr;  ///< start of the array
-  Node** end = nullptr;     ///< end of the array's capacity
-};
-inline constinit thread_local FreeNodes free_nodes;
+// Nodes live in chunks of 4,096, each chunk aligned to 256 KiB so that a node's chunk is its
+// address with the low bits cleared, and each with a bitmap of its free slots. Allocation
+// takes the lowest free slot at or after this thread's cursor, so a graph built in one go is
+// laid out in creation order; backward's passes, which walk it in roughly reverse creation
+// order, then stream through memory instead of jumping around in it.
+inline constexpr std::size_t nodes_per_chunk = 4096;
+inline constexpr std::size_t words_per_chunk = nodes_per_chunk / 64;
+inline constexpr std::uintptr_t chunk_alignment = 256 * 1024;
 
-/// Adds a chunk of fresh nodes to this thread's free nodes (node_pool.cpp).
-void grow_pool();
+struct Chunk {
+  Node nodes[nodes_per_chunk];
+  std::uint64_t free_slots[words_per_chunk];  ///< bit i of word w: slot 64 w + i is free
+  std::uint32_t free_count;                   ///< set bits in free_slots
+};
+
+inline Chunk* chunk_of(Node* node) {
+  return reinterpret_cast<Chunk*>(reinterpret_cast<std::uintptr_t>(node) & ~(chunk_alignment - 1));
+}
+
+/// Where this thread allocates next. constinit: reading it costs no lazy-initialisation check.
+struct AllocationCursor {
+  Chunk* chunk = nullptr;
+  std::size_t word = 0;
+};
+inline constinit thread_local AllocationCursor cursor;
+
+/// Moves the cursor to a chunk with a free slot, making a new chunk if none has one, and
+/// allocates there (node_pool.cpp).
+Node* allocate_node_slow();
+
+inline Node* allocate_node() {
+  Chunk* chunk = cursor.chunk;
+  if (chunk != nullptr && chunk->free_count != 0) {
+    for (std::size_t word = cursor.word; word < words_per_chunk; ++word) {
+      const std::uint64_t bits = chunk->free_slots[word];
+      if (bits != 0) {
+        chunk->free_slots[word] = bits & (bits - 1);  // clear the lowest set bit
+        --chunk->free_count;
+        cursor.word = word;
+        return &chunk->nodes[word * 64 + static_cast<std::size_t>(std::countr_zero(bits))];
+      }
+    }
+  }
+  return allocate_node_slow();
+}
+
+/// Hands a dead node's slot back to its chunk.
+inline void return_to_pool(Node* node) {
+  Chunk* chunk = chunk_of(node);
+  const auto slot = static_cast<std::size_t>(node - chunk->nodes);
+  chunk->free_slots[slot / 64] |= std::uint64_t{1} << (slot % 64);
+  ++chunk->free_count;
+}
 
 inline void retain(Node* node) { ++node->references; }
 
 /// A fresh node with one reference, holding one reference to each input.
 inline Node* make_node(double data, Op op, Node* a = nullptr, Node* b = nullptr) {
-  if (free_nodes.top == free_nodes.bottom) grow_pool();
-  Node* node = *--free_nodes.top;
-  *node = Node{data, 0.0, {a, b}, 0.0, nullptr, 1, current_scope_id(), op, 0, 0};
+  Node* node = allocate_node();
+  *node = Node{data, 0.0, {a, b}, 1, current_scope_id(), op, 0, 0};
   if (a != nullptr) retain(a);
   if (b != nullptr) retain(b);
   return node;
 }
 
-/// Makes room in this thread's free array for one more node (node_pool.cpp).
-void grow_free_array();
+/// The side table of rarely used fields (node_extras.cpp).
+struct NodeExtras {
+  std::string label;
+  double exponent = 0.0;  ///< Op::pow_const only
+};
+/// The extras of `node`, created on first use (sets flag_has_extras).
+NodeExtras& extras_of(Node* node);
+/// The extras of `node` if it has any, else nullptr.
+const NodeExtras* find_extras(const Node* node);
+/// Drops a dead node's extras.
+void erase_extras(const Node* node);
 
-/// Hands a dead node back to this thread's pool.
-inline void return_to_pool(Node* node) {
-  if (free_nodes.top == free_nodes.end) grow_free_array();  // only for nodes made by other threads
-  *free_nodes.top++ = node;
+/// pow's exponent for an Op::pow_const node, 0 for other ops.
+inline double exponent_of(const Node* node) {
+  if (node->op != Op::pow_const) return 0.0;
+  const NodeExtras* extras = find_extras(node);
+  return extras != nullptr ? extras->exponent : 0.0;
 }
 
 /// Frees every node whose last reference this was; iterative, so depth does not matter.

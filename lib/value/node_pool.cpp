@@ -1,85 +1,81 @@
-// Where nodes come from and go back to: chunks of 4096 nodes, handed out through a per-thread
-// array of free nodes and kept for reuse, which is what a training loop that rebuilds its
-// graph every step wants.
+// Where nodes come from and go back to: chunks with a bitmap of free slots (node.hpp has the
+// fast paths), and the iterative freeing of graphs.
 #include "node.hpp"
 
 #include "../engine/free_graph.hpp"
 
-#include <memory>
+#include <algorithm>
+#include <cstdlib>
 #include <mutex>
+#include <new>
 #include <vector>
 
 namespace backflow::detail {
+
+static_assert(sizeof(Node) == 48, "the hot node record should stay at 48 bytes");
+static_assert(sizeof(Chunk) <= chunk_alignment, "a chunk must fit in its alignment");
+
 namespace {
 
-constexpr std::size_t nodes_per_chunk = 4096;
+// Chunks belong to the process: a node made on one thread stays valid memory wherever it is
+// freed. They are released at exit.
+struct ChunkRegistry {
+  std::mutex mutex;
+  std::vector<Chunk*> all;
+  ~ChunkRegistry() {
+    for (Chunk* chunk : all) std::free(chunk);
+  }
+};
 
-// Chunks belong to the process, not to a thread: a node made on one thread and freed on
-// another stays valid memory. They are released at exit.
-Node* new_chunk() {
-  static std::mutex mutex;
-  static std::vector<std::unique_ptr<Node[]>> chunks;
-  std::lock_guard lock(mutex);
-  chunks.push_back(std::make_unique<Node[]>(nodes_per_chunk));
-  return chunks.back().get();
+Chunk* new_chunk() {
+  static ChunkRegistry registry;
+  void* memory = std::aligned_alloc(chunk_alignment, chunk_alignment);
+  if (memory == nullptr) throw std::bad_alloc();
+  auto* chunk = static_cast<Chunk*>(memory);
+  std::fill(std::begin(chunk->free_slots), std::end(chunk->free_slots), ~std::uint64_t{0});
+  chunk->free_count = nodes_per_chunk;
+  std::lock_guard lock(registry.mutex);
+  registry.all.push_back(chunk);
+  return chunk;
 }
 
-// The vector behind this thread's `free_nodes`. The inline fast paths only move
-// free_nodes.top, so the vector's size is brought up to date before anything that may
-// reallocate it, and free_nodes is re-pointed after.
-struct FreeArray {
-  std::vector<Node*> nodes;
-  std::size_t nodes_made = 0;  // by this thread: how many could come back to it
-  std::vector<Node*> unreferenced;  // free_unreferenced's work list, kept for its capacity
-
-  void sync_size() { nodes.resize(static_cast<std::size_t>(free_nodes.top - free_nodes.bottom)); }
-  void publish() {
-    free_nodes.bottom = nodes.data();
-    free_nodes.top = nodes.data() + nodes.size();
-    free_nodes.end = nodes.data() + nodes.capacity();
-  }
-  // A Value destroyed after this (a static one at exit) finds no array: its node then just
-  // stays in its chunk until the process ends.
-  ~FreeArray() {
-    free_nodes = {};
-    gone = true;
-  }
+// This thread's chunks, in address order, and scratch space for free_unreferenced.
+struct ThreadNodes {
+  std::vector<Chunk*> chunks;
+  std::vector<Node*> unreferenced;
+  // A Value destroyed after this (a static one at exit) must not touch it.
+  ~ThreadNodes() { gone = true; }
   static constinit thread_local bool gone;
 };
-constinit thread_local bool FreeArray::gone = false;
-thread_local FreeArray free_array;
+constinit thread_local bool ThreadNodes::gone = false;
+thread_local ThreadNodes thread_nodes;
 
 }  // namespace
 
-void grow_pool() {
-  free_array.sync_size();
-  Node* chunk = new_chunk();
-  free_array.nodes_made += nodes_per_chunk;
-  // Room for every node this thread made to come back without reallocating.
-  free_array.nodes.reserve(free_array.nodes_made);
-  // Pushed in reverse, so nodes come out in address order: a graph built in one go sits
-  // together in memory, and backward's sweeps stream through it.
-  for (std::size_t i = nodes_per_chunk; i > 0; --i) free_array.nodes.push_back(&chunk[i - 1]);
-  free_array.publish();
-}
-
-void grow_free_array() {
-  if (FreeArray::gone) {  // see ~FreeArray
-    thread_local Node* discard = nullptr;
-    free_nodes.top = &discard;  // the one write return_to_pool makes lands here
-    free_nodes.end = &discard + 1;
-    return;
+Node* allocate_node_slow() {
+  std::vector<Chunk*>& chunks = thread_nodes.chunks;
+  // The next chunk after the cursor's (in address order) that has room, wrapping around
+  // once; a new chunk when all are full.
+  const auto here = std::find(chunks.begin(), chunks.end(), cursor.chunk);
+  const std::size_t start = here == chunks.end() ? 0 : static_cast<std::size_t>(here - chunks.begin()) + 1;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    Chunk* candidate = chunks[(start + i) % chunks.size()];
+    if (candidate->free_count != 0) {
+      cursor = {candidate, 0};
+      return allocate_node();
+    }
   }
-  free_array.sync_size();
-  free_array.nodes.reserve(free_array.nodes.capacity() * 2 + nodes_per_chunk);
-  free_array.publish();
+  Chunk* chunk = new_chunk();
+  chunks.insert(std::upper_bound(chunks.begin(), chunks.end(), chunk), chunk);
+  cursor = {chunk, 0};
+  return allocate_node();
 }
 
 void free_unreferenced(Node* node) {
   std::vector<Node*> after_exit;
-  std::vector<Node*>& work = FreeArray::gone ? after_exit : free_array.unreferenced;
+  std::vector<Node*>& work = ThreadNodes::gone ? after_exit : thread_nodes.unreferenced;
   free_graph(node, work, [](Node* dead) {
-    delete dead->label;
+    if ((dead->flags & flag_has_extras) != 0) erase_extras(dead);
     return_to_pool(dead);
   });
 }

@@ -83,18 +83,18 @@ double Value::grad() const { return node_->grad; }
 void Value::set_data(double data) const { node_->data = data; }
 void Value::set_grad(double grad) const { node_->grad = grad; }
 Op Value::op() const { return node_->op; }
-double Value::exponent() const { return node_->exponent; }
+double Value::exponent() const {
+  const detail::NodeExtras* extras = detail::find_extras(node_);
+  return extras != nullptr ? extras->exponent : 0.0;
+}
 
 std::string_view Value::label() const {
-  return node_->label != nullptr ? std::string_view(*node_->label) : std::string_view();
+  const detail::NodeExtras* extras = detail::find_extras(node_);
+  return extras != nullptr ? std::string_view(extras->label) : std::string_view();
 }
 
 Value& Value::set_label(std::string_view label) {
-  if (node_->label == nullptr) {
-    node_->label = new std::string(label);
-  } else {
-    node_->label->assign(label);
-  }
+  detail::extras_of(node_).label = label;
   return *this;
 }
 
@@ -123,7 +123,7 @@ std::uintptr_t Value::id() const { return reinterpret_cast<std::uintptr_t>(node_
 Value Value::pow(double exponent) const {
   Node* node = detail::make_node(detail::forward(Op::pow_const, node_->data, 0.0, exponent),
                                  Op::pow_const, node_);
-  node->exponent = exponent;
+  detail::extras_of(node).exponent = exponent;
   return Value::adopt(node);
 }
 
