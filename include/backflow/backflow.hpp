@@ -1,7 +1,10 @@
 // backflow/backflow.hpp: everything, for programs that do not mind the compile time.
 #pragma once
 
+#include <backflow/data.hpp>
+#include <backflow/dot.hpp>
 #include <backflow/gradcheck.hpp>
+#include <backflow/graph.hpp>
 #include <backflow/losses.hpp>
 #include <backflow/nn.hpp>
 #include <backflow/optim.hpp>

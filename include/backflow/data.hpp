@@ -87,8 +87,8 @@ struct DataSource {
 
 /// The directory that holds the four files, and why it was chosen.
 struct ResolvedSource {
-  std::filesystem::path directory;
-  Dataset dataset = Dataset::digits;
+  std::filesystem::path directory;    ///< where the four files are
+  Dataset dataset = Dataset::digits;  ///< which dataset they hold
   /// Empty, or a plain sentence for the user, e.g. that the digits were not found and
   /// Fashion-MNIST is used instead.
   std::string note;
@@ -115,8 +115,8 @@ MnistData load_mnist(const DataSource& source);
 
 /// An 8-bit grayscale picture, 0 black to 255 white.
 struct GrayImage {
-  std::size_t width = 0;
-  std::size_t height = 0;
+  std::size_t width = 0;             ///< in pixels
+  std::size_t height = 0;            ///< in pixels
   std::vector<std::uint8_t> pixels;  ///< height rows of width values
 };
 

@@ -37,8 +37,11 @@ class Neuron {
 
   /// Weights, then the bias if there is one.
   std::vector<Value> parameters() const;
+  /// The weights w_i, one per input.
   const std::vector<Value>& weights() const { return weights_; }
+  /// The bias b, or std::nullopt for a neuron without one.
   const std::optional<Value>& bias() const { return bias_; }
+  /// The nonlinearity applied to the weighted sum.
   Activation activation() const { return activation_; }
   /// The module name its nodes carry, e.g. "layer 1 / neuron 3".
   std::string_view name() const;
@@ -53,15 +56,21 @@ class Neuron {
 /// A row of neurons that all see the same inputs.
 class Layer {
  public:
+  /// `outputs` new neurons on `inputs` inputs, named "NAME / neuron 1", "NAME / neuron 2", ...
   Layer(std::size_t inputs, std::size_t outputs, Activation activation, Random& random,
         std::string_view name = "layer");
   /// A layer from neurons made elsewhere (they keep their own names).
   Layer(std::vector<Neuron> neurons, std::string_view name = "layer");
 
+  /// Each neuron's output for inputs x, in neuron order.
   std::vector<Value> operator()(const std::vector<Value>& x) const;
+  /// Every neuron's parameters, neuron after neuron.
   std::vector<Value> parameters() const;
+  /// The neurons, one per output.
   const std::vector<Neuron>& neurons() const { return neurons_; }
+  /// The number of inputs each neuron takes (0 for a layer without neurons).
   std::size_t inputs() const;
+  /// The module name its nodes carry, e.g. "layer 1".
   std::string_view name() const;
 
  private:
@@ -71,8 +80,8 @@ class Layer {
 
 /// The size and activation of one layer of an MLP.
 struct LayerSpec {
-  std::size_t units;
-  Activation activation;
+  std::size_t units;      ///< number of neurons
+  Activation activation;  ///< applied by every neuron of the layer
 };
 
 /// A multi-layer perceptron: layers applied one after another.
@@ -88,10 +97,13 @@ class MLP {
   /// Layers made elsewhere (each layer's input count must match the previous layer's size).
   explicit MLP(std::vector<Layer> layers);
 
+  /// The last layer's outputs for inputs x.
   std::vector<Value> operator()(const std::vector<Value>& x) const;
+  /// Every layer's parameters, layer after layer.
   std::vector<Value> parameters() const;
   /// Sets every parameter's gradient to 0.
   void zero_grad() const;
+  /// The layers, first to last.
   const std::vector<Layer>& layers() const { return layers_; }
 
  private:
@@ -103,7 +115,9 @@ void zero_grad(const std::vector<Value>& parameters);
 
 /// Readable one-or-more-line descriptions, e.g. "MLP 2 -> 16 -> 16 -> 1 (337 parameters)".
 std::string to_string(const Neuron& neuron);
+/// One line, e.g. "layer 1: 16 x [relu neuron, 2 inputs + bias] = 48 parameters".
 std::string to_string(const Layer& layer);
+/// "MLP 2 -> 16 -> 16 -> 1 (337 parameters)", then one line per layer.
 std::string to_string(const MLP& mlp);
 
 }  // namespace backflow::nn

@@ -23,19 +23,24 @@ class Optimizer {
   /// Sets every parameter's gradient to 0 (call before the next backward()).
   void zero_grad();
 
+  /// The step size that the next step() uses.
   double learning_rate() const { return learning_rate_; }
+  /// Changes the step size from the next step() on (for schedules).
   void set_learning_rate(double learning_rate) { learning_rate_ = learning_rate; }
   /// How many times step() has run.
   std::size_t steps() const { return steps_; }
 
  protected:
+  /// Takes the scalar and the tensor parameters to update; their state starts at 0.
   Optimizer(std::vector<Value> values, std::vector<Tensor> tensors, double learning_rate);
 
   /// The update rule over one array of parameters (`state` is the optimizer's own memory
   /// for them, state_per_parameter() values per parameter). Scalar Values are updated as
   /// one gathered double array, each Tensor as its own float array.
   virtual void update(std::span<double> data, std::span<const double> grad, std::span<double> state) = 0;
+  /// The same update rule for one Tensor's float32 values.
   virtual void update(std::span<float> data, std::span<const float> grad, std::span<float> state) = 0;
+  /// How many state values the rule keeps per parameter (SGD 1, Adam 2).
   virtual std::size_t state_per_parameter() const = 0;
 
  private:
@@ -50,8 +55,11 @@ class Optimizer {
 /// Stochastic gradient descent: v = momentum * v + grad; p -= learning_rate * v.
 class SGD : public Optimizer {
  public:
+  /// SGD over scalar parameters; momentum 0 is plain gradient descent.
   SGD(std::vector<Value> parameters, double learning_rate, double momentum = 0.0);
+  /// SGD over tensor parameters; momentum 0 is plain gradient descent.
   SGD(std::vector<Tensor> parameters, double learning_rate, double momentum = 0.0);
+  /// The factor by which the velocity decays each step.
   double momentum() const { return momentum_; }
 
  private:
@@ -63,18 +71,21 @@ class SGD : public Optimizer {
 
 /// Adam's settings; the defaults are Keras' (learning rate 1e-3, epsilon 1e-7).
 struct AdamOptions {
-  double learning_rate = 1e-3;
-  double beta1 = 0.9;
-  double beta2 = 0.999;
-  double epsilon = 1e-7;
+  double learning_rate = 1e-3;  ///< the initial step size (set_learning_rate() changes it later)
+  double beta1 = 0.9;           ///< decay rate of the running mean of the gradient
+  double beta2 = 0.999;         ///< decay rate of the running mean of the squared gradient
+  double epsilon = 1e-7;        ///< added to the root of the squared mean, against division by 0
 };
 
 /// Adam (Kingma & Ba): per-parameter step sizes from running means of the gradient and of
 /// its square, with bias correction.
 class Adam : public Optimizer {
  public:
+  /// Adam over scalar parameters.
   explicit Adam(std::vector<Value> parameters, AdamOptions options = {});
+  /// Adam over tensor parameters.
   explicit Adam(std::vector<Tensor> parameters, AdamOptions options = {});
+  /// The settings given at construction (learning_rate() is the step size in use).
   const AdamOptions& options() const { return options_; }
 
  private:

@@ -12,6 +12,7 @@ namespace backflow {
 /// A seeded source of random numbers for initialisation, shuffling and toy data.
 class Random {
  public:
+  /// A generator whose sequence is fixed by `seed`.
   explicit Random(std::uint64_t seed) : engine_(seed) {}
 
   /// Uniform in [low, high).

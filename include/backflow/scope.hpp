@@ -19,7 +19,9 @@ std::string_view scope_name(std::uint32_t id);
 /// Scopes nest: the innermost one wins, and the previous one returns on destruction.
 class ScopeGuard {
  public:
+  /// Makes `id` the current scope on this thread.
   explicit ScopeGuard(std::uint32_t id);
+  /// Restores the scope that was current before.
   ~ScopeGuard();
   ScopeGuard(const ScopeGuard&) = delete;
   ScopeGuard& operator=(const ScopeGuard&) = delete;

@@ -54,16 +54,25 @@ class Tensor {
   /// A scalar leaf.
   Tensor(float value);  // NOLINT(google-explicit-constructor)
 
+  /// A leaf of the given shape filled with zeros.
   static Tensor zeros(Shape shape, bool requires_grad = false);
+  /// A leaf of the given shape with every element set to `value`.
   static Tensor full(Shape shape, float value, bool requires_grad = false);
 
+  /// Another handle to the same node.
   Tensor(const Tensor& other) noexcept;
+  /// Another handle to the same node; `other` stays valid and keeps sharing it.
   Tensor(Tensor&& other) noexcept;
+  /// Makes this handle share other's node.
   Tensor& operator=(const Tensor& other) noexcept;
+  /// Makes this handle share other's node (the two handles swap nodes).
   Tensor& operator=(Tensor&& other) noexcept;
+  /// Releases this handle's share of the node.
   ~Tensor();
 
+  /// The size of each dimension, outermost first.
   const Shape& shape() const;
+  /// The number of dimensions.
   std::size_t rank() const { return shape().size(); }
   /// Number of elements.
   std::size_t size() const;
@@ -80,16 +89,22 @@ class Tensor {
   bool requires_grad() const;
   /// Marks a leaf as needing a gradient (inputs usually don't; parameters do).
   Tensor& set_requires_grad(bool on);
+  /// True for trainable parameters (Dense layers mark their weights and biases).
   bool is_parameter() const;
   /// Marks a leaf as a trainable parameter (and as requiring a gradient).
   Tensor& mark_parameter();
 
+  /// The operation that produced this node.
   TensorOp op() const;
+  /// The label given with set_label(), or "".
   std::string_view label() const;
+  /// Gives this node a name (Dense layers name their parameters). Returns *this for chaining.
   Tensor& set_label(std::string_view label);
   /// The module the node was created in ("dense 1"), or "".
   std::string_view scope() const;
+  /// The nodes this one was computed from (empty for leaves).
   std::vector<Tensor> inputs() const;
+  /// A number that identifies the node (not the handle) while it lives.
   std::uintptr_t id() const;
   /// The activation of a dense node.
   DenseActivation dense_activation() const;
@@ -104,6 +119,7 @@ class Tensor {
 
   /// Internal: wraps a node and takes over one reference to it.
   static Tensor adopt(detail::TensorNode* node) noexcept;
+  /// Internal: the node behind the handle.
   detail::TensorNode* node() const noexcept { return node_; }
 
  private:
@@ -114,16 +130,26 @@ class Tensor {
 
 // Elementwise arithmetic. Shapes must match, or the right-hand side may be a row ([n] or
 // [1, n] against [m, n]) or a single element; that operand is broadcast.
+/// Elementwise sum; b may be a row or a single element, broadcast over a.
 Tensor operator+(const Tensor& a, const Tensor& b);
+/// Elementwise difference; b may be a row or a single element, broadcast over a.
 Tensor operator-(const Tensor& a, const Tensor& b);
+/// Elementwise product; b may be a row or a single element, broadcast over a.
 Tensor operator*(const Tensor& a, const Tensor& b);
+/// Elementwise quotient; b may be a row or a single element, broadcast over a.
 Tensor operator/(const Tensor& a, const Tensor& b);
+/// Elementwise negation.
 Tensor operator-(const Tensor& a);
 
+/// Elementwise e ** x.
 Tensor exp(const Tensor& x);
+/// Elementwise natural logarithm.
 Tensor log(const Tensor& x);
+/// Elementwise max(x, 0).
 Tensor relu(const Tensor& x);
+/// Elementwise logistic sigmoid, 1 / (1 + e ** -x).
 Tensor sigmoid(const Tensor& x);
+/// Elementwise hyperbolic tangent.
 Tensor tanh(const Tensor& x);
 
 /// [m, k] x [k, n] -> [m, n].
@@ -132,11 +158,13 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 /// applies the activation; backward needs no extra buffers.
 Tensor dense(const Tensor& x, const Tensor& weights, const Tensor& bias, DenseActivation activation);
 
-/// Sum / mean of all elements, shape [1].
+/// Sum of all elements, shape [1].
 Tensor sum(const Tensor& x);
+/// Mean of all elements, shape [1].
 Tensor mean(const Tensor& x);
-/// Sum / mean over one axis of a 2-D tensor: axis 0 gives [n], axis 1 gives [m].
+/// Sum over one axis of a 2-D tensor [m, n]: axis 0 gives [n], axis 1 gives [m].
 Tensor sum(const Tensor& x, std::size_t axis);
+/// Mean over one axis of a 2-D tensor [m, n]: axis 0 gives [n], axis 1 gives [m].
 Tensor mean(const Tensor& x, std::size_t axis);
 
 /// The same values with another shape of the same size (a copy; the input is unchanged).
@@ -158,7 +186,9 @@ Tensor mse(const Tensor& prediction, const Tensor& target);
 /// results are leaves without gradients, and no memory is kept for backward.
 class NoGradGuard {
  public:
+  /// Stops graph recording on this thread.
   NoGradGuard();
+  /// Restores the recording setting that was in force before.
   ~NoGradGuard();
   NoGradGuard(const NoGradGuard&) = delete;
   NoGradGuard& operator=(const NoGradGuard&) = delete;
@@ -172,8 +202,10 @@ std::vector<Tensor> topological_order(const Tensor& root);
 
 /// Threads used by the matmul kernels (OpenBLAS). `BACKFLOW_NUM_THREADS` sets the default.
 void set_num_threads(int threads);
+/// The thread count set with set_num_threads() or `BACKFLOW_NUM_THREADS`, else OpenBLAS's
+/// default (1 without OpenBLAS).
 int num_threads();
-/// "OpenBLAS 0.3.21 (cblas_sgemm)" or "portable blocked kernel".
+/// "OpenBLAS cblas_sgemm (...)" with OpenBLAS's build configuration, or "portable blocked kernel".
 std::string matmul_backend();
 
 }  // namespace backflow

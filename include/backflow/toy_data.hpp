@@ -20,13 +20,15 @@ LabeledPoints make_moons(std::size_t count, double noise, std::uint64_t seed);
 
 /// The four rows of XOR: inputs {0,0},{0,1},{1,0},{1,1}; targets 0, 1, 1, 0.
 struct XorTable {
-  std::vector<std::vector<double>> inputs;
-  std::vector<double> targets;
+  std::vector<std::vector<double>> inputs;  ///< four rows of two inputs
+  std::vector<double> targets;              ///< one target per row
 };
+/// The four rows of XOR.
 XorTable xor_table();
 
 /// The introduction's worked example: a 2-3-1 sigmoid network without biases.
 struct IntroductionExample {
+  /// The two inputs, (1, 1).
   std::vector<double> inputs{1.0, 1.0};
   /// Weights into the three hidden nodes, one row per hidden node.
   std::vector<std::vector<double>> hidden_weights{{0.8, 0.2}, {0.4, 0.9}, {0.3, 0.5}};

@@ -17,15 +17,18 @@ namespace backflow {
 
 /// Inputs [n, features] and one-hot targets [n, classes].
 struct LabeledData {
-  Tensor inputs;
-  Tensor targets;
+  Tensor inputs;   ///< [n, features]
+  Tensor targets;  ///< [n, classes], one-hot
 };
 
 /// How fit() trains.
 struct FitOptions {
+  /// Passes over the training data.
   int epochs = 5;
+  /// Rows per update step (the last batch of an epoch may be smaller).
   std::size_t batch_size = 1024;
   std::uint64_t seed = 42;  ///< for the shuffling
+  /// Visit the rows in a new random order every epoch.
   bool shuffle = true;
   /// Evaluated after each epoch (Keras' validation_data).
   std::optional<LabeledData> validation;
@@ -34,19 +37,21 @@ struct FitOptions {
   std::FILE* progress = stdout;
 };
 
-/// What one epoch measured. Training loss and accuracy are averages over the epoch's batches.
+/// What one epoch measured. Training loss and accuracy are averages over the epoch's batches,
+/// weighted by batch size.
 struct EpochResult {
-  int epoch = 0;
-  double loss = 0.0;
-  double accuracy = 0.0;
-  double val_loss = 0.0;
-  double val_accuracy = 0.0;
+  int epoch = 0;               ///< counted from 1
+  double loss = 0.0;           ///< training loss
+  double accuracy = 0.0;       ///< training accuracy, 0 to 1
+  double val_loss = 0.0;       ///< validation loss (0 without validation data)
+  double val_accuracy = 0.0;   ///< validation accuracy (0 without validation data)
   double seconds = 0.0;        ///< the whole epoch, validation included
   double train_seconds = 0.0;  ///< forward, backward and updates only
 };
 
+/// What fit() returns: one result per epoch, as Keras' History.
 struct History {
-  std::vector<EpochResult> epochs;
+  std::vector<EpochResult> epochs;  ///< in order, first epoch first
 };
 
 /// Thrown when the loss becomes NaN or infinite; says at which epoch and step.
@@ -61,8 +66,8 @@ History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& da
 
 /// Mean loss and accuracy (argmax of the output against argmax of the target).
 struct Evaluation {
-  double loss = 0.0;
-  double accuracy = 0.0;
+  double loss = 0.0;      ///< mean softmax cross-entropy per row
+  double accuracy = 0.0;  ///< fraction of rows predicted right, 0 to 1
 };
 
 /// Evaluates without building a graph, in batches.

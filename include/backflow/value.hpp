@@ -19,19 +19,19 @@ struct Node;
 
 /// The operation that produced a node. `leaf` nodes are inputs, parameters and constants.
 enum class Op : std::uint8_t {
-  leaf,
-  add,
-  sub,
-  mul,
-  div,
-  neg,
+  leaf,       ///< an input, a parameter or a constant
+  add,        ///< a + b
+  sub,        ///< a - b
+  mul,        ///< a * b
+  div,        ///< a / b
+  neg,        ///< -a
   pow_const,  ///< a ** p for a fixed double p
   pow,        ///< a ** b, both Values
-  exp,
-  log,
-  tanh,
-  sigmoid,
-  relu,
+  exp,        ///< e ** a
+  log,        ///< natural logarithm of a
+  tanh,       ///< hyperbolic tangent of a
+  sigmoid,    ///< logistic sigmoid, 1 / (1 + e ** -a)
+  relu,       ///< max(a, 0)
 };
 
 /// A short symbol for an op, as drawn in graph pictures: "+", "*", "tanh", ...
@@ -49,10 +49,15 @@ class Value {
   /// A new leaf with a label that graph pictures show.
   Value(double data, std::string_view label);
 
+  /// Another handle to the same node.
   Value(const Value& other) noexcept;
+  /// Another handle to the same node; `other` stays valid and keeps sharing it.
   Value(Value&& other) noexcept;
+  /// Makes this handle share other's node.
   Value& operator=(const Value& other) noexcept;
+  /// Makes this handle share other's node (the two handles swap nodes).
   Value& operator=(Value&& other) noexcept;
+  /// Releases this handle's share of the node.
   ~Value();
 
   /// The number this node holds.
@@ -93,23 +98,38 @@ class Value {
   /// again (like PyTorch's .grad). Interior nodes hold the gradient of the latest call.
   void backward() const;
 
+  /// A new node: this ** exponent for a fixed exponent (op pow_const).
   Value pow(double exponent) const;
+  /// A new node: this ** exponent, with gradients for both (op pow).
   Value pow(const Value& exponent) const;
+  /// A new node: e ** this.
   Value exp() const;
+  /// A new node: the natural logarithm of this.
   Value log() const;
+  /// A new node: the hyperbolic tangent of this.
   Value tanh() const;
+  /// A new node: the logistic sigmoid of this, 1 / (1 + e ** -this).
   Value sigmoid() const;
+  /// A new node: max(this, 0).
   Value relu() const;
 
   // Compound assignment builds a new node and rebinds this handle; the old node is left
   // untouched in whatever graph already uses it, so `c += c + 1` is well defined.
+  /// Rebinds this handle to the new node `*this + other`.
   Value& operator+=(const Value& other);
+  /// Rebinds this handle to the new node `*this - other`.
   Value& operator-=(const Value& other);
+  /// Rebinds this handle to the new node `*this * other`.
   Value& operator*=(const Value& other);
+  /// Rebinds this handle to the new node `*this / other`.
   Value& operator/=(const Value& other);
+  /// Rebinds this handle to the new node `*this + constant`.
   Value& operator+=(double constant);
+  /// Rebinds this handle to the new node `*this - constant`.
   Value& operator-=(double constant);
+  /// Rebinds this handle to the new node `*this * constant`.
   Value& operator*=(double constant);
+  /// Rebinds this handle to the new node `*this / constant`.
   Value& operator/=(double constant);
 
   /// Internal: wraps a node and takes over one reference to it.
@@ -123,28 +143,48 @@ class Value {
   detail::Node* node_;
 };
 
+/// A new node `a + b`.
 Value operator+(const Value& a, const Value& b);
+/// A new node `a - b`.
 Value operator-(const Value& a, const Value& b);
+/// A new node `a * b`.
 Value operator*(const Value& a, const Value& b);
+/// A new node `a / b`.
 Value operator/(const Value& a, const Value& b);
+/// A new node `-a`.
 Value operator-(const Value& a);
 
 // A plain double on either side becomes a constant leaf.
+/// A new node `a + b`, with b a constant leaf.
 Value operator+(const Value& a, double b);
+/// A new node `a + b`, with a a constant leaf.
 Value operator+(double a, const Value& b);
+/// A new node `a - b`, with b a constant leaf.
 Value operator-(const Value& a, double b);
+/// A new node `a - b`, with a a constant leaf.
 Value operator-(double a, const Value& b);
+/// A new node `a * b`, with b a constant leaf.
 Value operator*(const Value& a, double b);
+/// A new node `a * b`, with a a constant leaf.
 Value operator*(double a, const Value& b);
+/// A new node `a / b`, with b a constant leaf.
 Value operator/(const Value& a, double b);
+/// A new node `a / b`, with a a constant leaf.
 Value operator/(double a, const Value& b);
 
+/// Same as base.pow(exponent): a fixed exponent.
 Value pow(const Value& base, double exponent);
+/// Same as base.pow(exponent): a Value exponent.
 Value pow(const Value& base, const Value& exponent);
+/// Same as x.exp().
 Value exp(const Value& x);
+/// Same as x.log().
 Value log(const Value& x);
+/// Same as x.tanh().
 Value tanh(const Value& x);
+/// Same as x.sigmoid().
 Value sigmoid(const Value& x);
+/// Same as x.relu().
 Value relu(const Value& x);
 
 /// Every node `root` depends on, inputs before the nodes computed from them, root last.
