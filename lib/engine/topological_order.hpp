@@ -16,41 +16,41 @@ struct DoNothing {
 /// node that consumes it: reverse topological order, the order backward() needs.
 ///
 /// Kahn's algorithm, as PyTorch's engine does it: pass 1 counts, for each node, its
-/// consumers inside this graph (and calls on_first_visit when it first meets a node);
-/// pass 2 starts from the root and releases a node when its last consumer is done.
+/// consumers inside this graph (a count going from 0 to 1 means the node is met for the
+/// first time: on_first_visit runs and its inputs are explored); pass 2 starts from the root
+/// and releases a node when its last consumer is done, which brings every count back to 0.
 ///
-/// NodeT needs `inputs` (a range of NodeT*, nullptr slots skipped), a counter
-/// `pending_consumers` that is 0 outside a traversal, and `visited()` / `set_visited(bool)`.
+/// NodeT needs `inputs` (a range of NodeT*, nullptr slots skipped) and a counter
+/// `pending_consumers` that is 0 outside a traversal.
 template <class NodeT, class OnFirstVisit, class Visit>
 void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit visit) {
-  thread_local std::vector<NodeT*> stack;  // reused: training loops walk similar graphs
+  // The stack's memory is kept between calls (training loops walk graphs of the same size
+  // every step); a local handle to it lets the compiler keep it in registers.
+  thread_local std::vector<NodeT*> kept;
+  std::vector<NodeT*> stack = std::move(kept);
   stack.clear();
   stack.push_back(root);
-  root->set_visited(true);
   on_first_visit(root);
   while (!stack.empty()) {
     NodeT* node = stack.back();
     stack.pop_back();
     for (NodeT* input : node->inputs) {
-      if (input == nullptr) continue;
-      ++input->pending_consumers;
-      if (!input->visited()) {
-        input->set_visited(true);
+      if (input != nullptr && input->pending_consumers++ == 0) {
         on_first_visit(input);
         stack.push_back(input);
       }
     }
   }
-  stack.push_back(root);
+  stack.push_back(root);  // the root has no consumers in its own graph: it goes first
   while (!stack.empty()) {
     NodeT* node = stack.back();
     stack.pop_back();
-    node->set_visited(false);
     visit(node);
     for (NodeT* input : node->inputs) {
       if (input != nullptr && --input->pending_consumers == 0) stack.push_back(input);
     }
   }
+  kept = std::move(stack);
 }
 
 /// Every node reachable from `root`, inputs before their consumers, root last: exactly the

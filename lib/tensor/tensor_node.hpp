@@ -46,7 +46,6 @@ enum TensorFlag : std::uint8_t {
   tensor_requires_grad = 1U << 0U,
   tensor_parameter = 1U << 1U,
   tensor_grad_written = 1U << 2U,  ///< grad holds a value; otherwise it reads as zeros
-  tensor_visited = 1U << 3U,       ///< scratch mark during a traversal
 };
 
 struct TensorNode {
@@ -70,8 +69,6 @@ struct TensorNode {
     flags = on ? static_cast<std::uint8_t>(flags | flag) : static_cast<std::uint8_t>(flags & ~flag);
   }
   bool requires_grad() const { return has(tensor_requires_grad); }
-  bool visited() const { return has(tensor_visited); }
-  void set_visited(bool on) { set(tensor_visited, on); }
 };
 
 /// A new node with one reference. When gradients are being recorded and any input needs a

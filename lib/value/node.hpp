@@ -20,8 +20,7 @@ namespace backflow::detail {
 enum NodeFlag : std::uint8_t {
   flag_parameter = 1U << 0U,
   flag_constant = 1U << 1U,
-  flag_visited = 1U << 2U,  ///< scratch mark, only set during a traversal
-  flag_has_extras = 1U << 3U,  ///< a label or an exponent is kept in the side table
+  flag_has_extras = 1U << 2U,  ///< a label or an exponent is kept in the side table
 };
 
 // 48 bytes (checked in node_pool.cpp): what every traversal touches. Rarely used fields (a label, pow's exponent) live
@@ -37,11 +36,6 @@ struct Node {
   std::uint32_t pending_consumers;  ///< scratch count, only non-zero during a traversal
 
   int input_count() const { return (inputs[0] != nullptr) + (inputs[1] != nullptr); }
-  bool visited() const { return (flags & flag_visited) != 0; }
-  void set_visited(bool on) {
-    flags = on ? static_cast<std::uint8_t>(flags | flag_visited)
-               : static_cast<std::uint8_t>(flags & ~flag_visited);
-  }
 };
 
 // Nodes live in chunks of 4,096, each chunk aligned to 256 KiB so that a node's chunk is its

@@ -72,12 +72,15 @@ Node* allocate_node_slow() {
 }
 
 void free_unreferenced(Node* node) {
-  std::vector<Node*> after_exit;
-  std::vector<Node*>& work = ThreadNodes::gone ? after_exit : thread_nodes.unreferenced;
+  // The work list's memory is kept between calls; a local handle to it lets the compiler
+  // keep it in registers.
+  std::vector<Node*> work;
+  if (!ThreadNodes::gone) work = std::move(thread_nodes.unreferenced);
   free_graph(node, work, [](Node* dead) {
     if ((dead->flags & flag_has_extras) != 0) erase_extras(dead);
     return_to_pool(dead);
   });
+  if (!ThreadNodes::gone) thread_nodes.unreferenced = std::move(work);
 }
 
 }  // namespace backflow::detail
