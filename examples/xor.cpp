@@ -53,8 +53,9 @@ int main(int argc, char** argv) {
     return true;
   };
 
-  int epoch = 0;
-  for (; epoch < epochs; ++epoch) {
+  int epochs_run = 0;
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    epochs_run = epoch + 1;
     std::vector<Value> errors;
     for (std::size_t i = 0; i < 4; ++i) errors.push_back(backflow::squared_error(predict(i), table.targets[i]));
     const Value loss = backflow::sum(errors);
@@ -78,7 +79,7 @@ int main(int argc, char** argv) {
     if (loss.data() < 0.05 && all_right()) break;
   }
   const bool solved = all_right();
-  fmt::print("\n{} after {} epochs\n", solved ? "solved" : "NOT solved", epoch + 1);
+  fmt::print("\n{} after {} epochs\n", solved ? "solved" : "NOT solved", epochs_run);
   for (std::size_t i = 0; i < 4; ++i) {
     fmt::print("  {} xor {} -> {:.4f}  (target {})\n", table.inputs[i][0], table.inputs[i][1], predict(i).data(),
                table.targets[i]);

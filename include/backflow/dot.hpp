@@ -1,2 +1,88 @@
-// placeholder: being written
+// backflow/dot.hpp: pictures of a computation and of backpropagation through it.
+//
+// to_dot() writes Graphviz DOT text; render() writes .dot, .svg, .png or .pdf (the last three
+// in-process through the Graphviz library); write_backward_frames() writes one picture per
+// backward step. Everything works from a GraphView, so any engine that can build one gets
+// the same pictures; the Value overloads build the view and call those.
 #pragma once
+
+#include <backflow/graph.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace backflow {
+
+/// What the picture shows.
+enum class DotMode {
+  automatic,  ///< flow when the graph has gradients (after backward()), forward otherwise
+  forward,    ///< values only
+  flow,       ///< values, gradients, each edge labelled with the gradient it carries backward
+};
+
+/// The direction ranks are laid out in.
+enum class RankDir { left_to_right, top_to_bottom };
+
+/// How to draw a graph. The defaults give micrograd's look with colours and a legend.
+struct DotOptions {
+  DotMode mode = DotMode::automatic;
+  RankDir rankdir = RankDir::left_to_right;
+  /// Draw the nodes made inside a module inside a box named after it ("layer 1 / neuron 3").
+  bool clusters = true;
+  /// Draw each module as one box instead of its nodes.
+  bool collapse_modules = false;
+  /// The most Graphviz nodes (value records and op circles) to draw. A larger graph is
+  /// summarised: similar nodes merged into one box each, then modules collapsed. At least 1.
+  /// Pictures laid out by Graphviz (.svg, .png, .pdf) use at most 1,500 whatever this says.
+  std::size_t max_nodes = 1000;
+  /// A small key of colours and symbols.
+  bool legend = true;
+  /// Step-by-step mode: draw the moment backward() processes the node with this
+  /// backward_step, with only the gradients known by then. -1: off.
+  int step = -1;
+  /// A caption above the picture, or "".
+  std::string title;
+};
+
+/// DOT text for `graph`. Throws std::invalid_argument for max_nodes 0 or a picture that
+/// cannot be summarised down to max_nodes.
+std::string to_dot(const GraphView& graph, const DotOptions& options = {});
+/// DOT text for the graph behind `root` (builds the view, then calls the overload above).
+std::string to_dot(const Value& root, const DotOptions& options = {});
+
+/// Writes the picture to `file`; the extension picks the format: .dot, .svg, .png or .pdf.
+/// The file appears whole or not at all (written aside, then renamed). Throws
+/// std::invalid_argument for an unknown extension and std::runtime_error, with Graphviz's
+/// own message, when Graphviz fails or the file cannot be written. Thread-safe.
+void render(const GraphView& graph, const std::filesystem::path& file, const DotOptions& options = {});
+/// Renders the graph behind `root`.
+void render(const Value& root, const std::filesystem::path& file, const DotOptions& options = {});
+
+/// The picture as bytes in `format` ("dot", "svg", "png" or "pdf"), without touching files.
+/// Throws like render().
+std::string render_to_memory(const GraphView& graph, std::string_view format, const DotOptions& options = {});
+
+/// True when backflow was built with Graphviz, so render() can write .svg, .png and .pdf.
+bool graphviz_available();
+
+/// The backward steps that compute something (nodes with inputs), in the order backward()
+/// takes them: the `step` values that write_backward_frames() draws.
+std::vector<int> backward_steps(const GraphView& graph);
+
+/// Writes one picture per backward step into `directory` (created if needed), named
+/// frame_000.<extension>, frame_001.<extension>, ...; old frame_* files of that extension
+/// there are removed first. Returns the paths written.
+std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph,
+                                                         const std::filesystem::path& directory,
+                                                         const DotOptions& options = {},
+                                                         std::string_view extension = "svg");
+/// Writes the frames for the graph behind `root`.
+std::vector<std::filesystem::path> write_backward_frames(const Value& root,
+                                                         const std::filesystem::path& directory,
+                                                         const DotOptions& options = {},
+                                                         std::string_view extension = "svg");
+
+}  // namespace backflow

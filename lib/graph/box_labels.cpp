@@ -83,6 +83,10 @@ std::string module_label(const GraphView& graph, const Box& box, const LabelMode
   return lines(texts);
 }
 
+std::string part_label(const GraphView& graph, const Box& box) {
+  return lines({box.title, op_summary(graph, box)});
+}
+
 std::string group_label(const GraphView& graph, const Box& box, const LabelMode& mode) {
   std::vector<std::string> texts{box.title, "data " + range(graph, box, &GraphNode::value)};
   if (mode.gradients) texts.push_back("grad " + range(graph, box, &GraphNode::grad));
@@ -96,6 +100,7 @@ std::string box_label(const GraphView& graph, const Box& box, const LabelMode& m
     case BoxKind::node:   return node_label(graph, box.members.front(), mode);
     case BoxKind::module: return module_label(graph, box, mode);
     case BoxKind::group:  return group_label(graph, box, mode);
+    case BoxKind::part:   return part_label(graph, box);
   }
   return "";
 }

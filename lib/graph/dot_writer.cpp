@@ -26,6 +26,17 @@ using detail::EdgeState;
 // between collapsed modules hide the picture.
 constexpr std::size_t most_labelled_summary_arrows = 60;
 
+// 65814 -> "65,814": big counts are read at a glance.
+std::string with_thousands(std::size_t count) {
+  const std::string digits = std::to_string(count);
+  std::string grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  return grouped;
+}
+
 /// Clusters nest like scopes: "layer 1" holds "layer 1 / neuron 3".
 struct ClusterTree {
   std::vector<std::string> names{""};  // 0 is the top level, outside every cluster
@@ -106,7 +117,7 @@ class DotWriter {
     std::string caption = options_.title;
     auto add_line = [&](const std::string& line) { caption += (caption.empty() ? "" : "\n") + line; };
     if (picture_.summarised || options_.collapse_modules) {
-      add_line(fmt::format("{} nodes drawn as {} boxes{}", boost::num_vertices(graph_), picture_.boxes.size(),
+      add_line(fmt::format("{} nodes drawn as {} boxes{}", with_thousands(boost::num_vertices(graph_)), picture_.boxes.size(),
                            picture_.summarised ? " (similar nodes merged to stay within max_nodes)" : ""));
     }
     if (progress_) {
@@ -167,6 +178,7 @@ class DotWriter {
                             detail::module_fill, label);
         break;
       case BoxKind::group:
+      case BoxKind::part:
         out_ += fmt::format("    {} [shape=box, style=\"rounded,filled,dashed\", fillcolor=\"{}\", label=\"{}\"];\n",
                             box_id(index), detail::group_fill, label);
         break;

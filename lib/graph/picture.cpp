@@ -3,6 +3,7 @@
 // (Graphviz's dot layout slows down sharply beyond about 1,500).
 #include "picture.hpp"
 
+#include <boost/pending/disjoint_sets.hpp>
 #include <fmt/format.h>
 
 #include <map>
@@ -28,21 +29,87 @@ struct Placement {
   Box box;
 };
 
-Placement place(const GraphView& graph, GraphVertex vertex, Detail detail, bool collapse, bool clusters) {
-  const GraphNode& node = graph[vertex];
-  const std::string cluster = clusters ? node.scope : std::string();
-  const bool leaf = boost::in_degree(vertex, graph) == 0;
-  const bool merge_modules = !node.scope.empty() && (collapse || detail >= Detail::modules_collapsed);
-  if (merge_modules) {
-    const std::string module = detail == Detail::top_modules ? top_scope(node.scope) : node.scope;
-    return {"m\x1f" + module, Box{BoxKind::module, {}, clusters ? parent_scope(module) : "", module}};
-  }
-  if (detail == Detail::each_node || node.role == NodeRole::output) {
-    return {fmt::format("n\x1f{}", vertex), Box{BoxKind::node, {}, cluster, ""}};
-  }
-  // Leaves merge by role ("inputs"), computed nodes by op; the coarsest level by role only.
-  const std::string kind = leaf || detail == Detail::top_modules ? std::string(role_name(node.role)) : node.op;
+Placement node_placement(GraphVertex vertex, const std::string& cluster) {
+  return {fmt::format("n\x1f{}", vertex), Box{BoxKind::node, {}, cluster, ""}};
+}
+
+Placement group_placement(const std::string& cluster, const std::string& kind) {
   return {"g\x1f" + cluster + "\x1f" + kind, Box{BoxKind::group, {}, cluster, kind}};
+}
+
+/// Nodes outside every module (losses, inputs) that are connected among themselves, found
+/// with union-find over the edges between them: a loss reads as one box, not as hundreds.
+class LooseParts {
+ public:
+  LooseParts(const GraphView& graph, const std::vector<bool>& loose)
+      : parent_(loose.size()), rank_(loose.size()), size_(loose.size(), 0), sets_(rank_.data(), parent_.data()) {
+    for (GraphVertex vertex = 0; vertex < loose.size(); ++vertex) sets_.make_set(vertex);
+    for (auto [edge, end] = boost::edges(graph); edge != end; ++edge) {
+      const GraphVertex a = boost::source(*edge, graph);
+      const GraphVertex b = boost::target(*edge, graph);
+      if (loose[a] && loose[b]) sets_.union_set(a, b);
+    }
+    for (GraphVertex vertex = 0; vertex < loose.size(); ++vertex) {
+      if (loose[vertex]) ++size_[part_of(vertex)];
+    }
+  }
+  GraphVertex part_of(GraphVertex vertex) { return sets_.find_set(vertex); }
+  std::size_t size(GraphVertex vertex) { return size_[part_of(vertex)]; }
+
+ private:
+  std::vector<GraphVertex> parent_;
+  std::vector<std::size_t> rank_;
+  std::vector<std::size_t> size_;
+  boost::disjoint_sets<std::size_t*, GraphVertex*> sets_;
+};
+
+/// Outside every module, and to be merged into a part at this level of detail.
+bool is_loose(const GraphNode& node, Detail detail) {
+  const bool merging_parts = detail == Detail::similar_merged || detail == Detail::modules_collapsed;
+  return merging_parts && node.role != NodeRole::output && node.scope.empty();
+}
+
+std::vector<Placement> place_all(const GraphView& graph, Detail detail, bool collapse, bool clusters) {
+  const std::size_t vertices = boost::num_vertices(graph);
+  std::vector<bool> loose(vertices);
+  for (GraphVertex vertex = 0; vertex < vertices; ++vertex) loose[vertex] = is_loose(graph[vertex], detail);
+  LooseParts parts(graph, loose);
+  std::vector<Placement> placements;
+  placements.reserve(vertices);
+  for (GraphVertex vertex = 0; vertex < vertices; ++vertex) {
+    const GraphNode& node = graph[vertex];
+    const std::string cluster = clusters ? node.scope : std::string();
+    const bool leaf = boost::in_degree(vertex, graph) == 0;
+    if (!node.scope.empty() && (collapse || detail >= Detail::modules_collapsed)) {
+      const std::string module = detail == Detail::top_modules ? top_scope(node.scope) : node.scope;
+      placements.push_back({"m\x1f" + module, Box{BoxKind::module, {}, clusters ? parent_scope(module) : "", module}});
+    } else if (detail == Detail::each_node || node.role == NodeRole::output) {
+      placements.push_back(node_placement(vertex, cluster));
+    } else if (detail == Detail::top_modules) {
+      placements.push_back(group_placement("", std::string(role_name(node.role))));
+    } else if (!loose[vertex]) {
+      // Inside a module that is drawn open: merge its nodes by role (leaves) or op.
+      placements.push_back(group_placement(cluster, leaf ? std::string(role_name(node.role)) : node.op));
+    } else if (parts.size(vertex) > 1) {
+      placements.push_back({fmt::format("p\x1f{}", parts.part_of(vertex)), Box{BoxKind::part, {}, "", ""}});
+    } else if (leaf) {
+      placements.push_back(group_placement("", std::string(role_name(node.role))));  // e.g. "200 × input"
+    } else {
+      placements.push_back(node_placement(vertex, cluster));
+    }
+  }
+  return placements;
+}
+
+// "'data loss': 1,039 nodes outside modules", named after its labelled node nearest the output.
+std::string part_title(const GraphView& graph, const Box& box) {
+  const GraphNode* named = nullptr;
+  for (GraphVertex vertex : box.members) {
+    const GraphNode& node = graph[vertex];
+    if (!node.label.empty() && (named == nullptr || node.backward_step < named->backward_step)) named = &node;
+  }
+  const std::string size = fmt::format("{} nodes outside modules", box.members.size());
+  return named == nullptr ? size : fmt::format("'{}': {}", named->label, size);
 }
 
 void add_arrows(const GraphView& graph, Picture& picture) {
@@ -65,13 +132,9 @@ void add_arrows(const GraphView& graph, Picture& picture) {
 
 Picture picture_at(const GraphView& graph, Detail detail, bool collapse, bool clusters) {
   const std::size_t vertices = boost::num_vertices(graph);
-  std::vector<Placement> placements;
-  placements.reserve(vertices);
+  std::vector<Placement> placements = place_all(graph, detail, collapse, clusters);
   std::unordered_map<std::string, std::size_t> members_of_key;
-  for (GraphVertex vertex = 0; vertex < vertices; ++vertex) {
-    placements.push_back(place(graph, vertex, detail, collapse, clusters));
-    ++members_of_key[placements.back().key];
-  }
+  for (const Placement& placement : placements) ++members_of_key[placement.key];
   Picture picture;
   picture.box_of.resize(vertices);
   std::unordered_map<std::string, std::size_t> box_of_key;
@@ -79,7 +142,7 @@ Picture picture_at(const GraphView& graph, Detail detail, bool collapse, bool cl
     Placement& placement = placements[vertex];
     if (placement.box.kind == BoxKind::group && members_of_key[placement.key] == 1) {
       placement.key = fmt::format("n\x1f{}", vertex);  // a group of one is just the node
-      placement.box = Box{BoxKind::node, {}, placement.box.cluster, ""};
+      placement.box = node_placement(vertex, placement.box.cluster).box;
     }
     auto [slot, fresh] = box_of_key.try_emplace(placement.key, picture.boxes.size());
     if (fresh) {
@@ -92,6 +155,7 @@ Picture picture_at(const GraphView& graph, Detail detail, bool collapse, bool cl
   }
   for (Box& box : picture.boxes) {
     if (box.kind == BoxKind::group) box.title = fmt::format("{} × {}", box.members.size(), box.title);
+    if (box.kind == BoxKind::part) box.title = part_title(graph, box);
   }
   picture.summarised = detail != Detail::each_node;
   add_arrows(graph, picture);

@@ -16,6 +16,7 @@ enum class BoxKind {
   node,    ///< one vertex: a value record, plus an op circle when it has inputs
   module,  ///< every vertex a module made
   group,   ///< similar vertices (same module, role and op) merged to keep the picture small
+  part,    ///< connected vertices outside every module (a loss, a penalty) merged
 };
 
 struct Box {

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -33,6 +34,16 @@ std::string format_of(const std::filesystem::path& file) {
   throw std::invalid_argument(fmt::format("backflow: render: cannot tell the format of '{}' from its extension "
                                           "'{}'; use .dot, .svg, .png or .pdf",
                                           file.string(), extension));
+}
+
+// dot's layout of ~1,600 nodes takes 0.4 s, of ~13,000 more than two minutes: pictures laid
+// out here are summarised down to this many nodes whatever max_nodes asks.
+constexpr std::size_t most_nodes_to_lay_out = 1500;
+
+DotOptions within_layout_limit(const DotOptions& options) {
+  DotOptions limited = options;
+  limited.max_nodes = std::min(options.max_nodes, most_nodes_to_lay_out);
+  return limited;
 }
 
 #ifdef BACKFLOW_HAVE_GRAPHVIZ
@@ -131,7 +142,7 @@ class Graphviz {
 #else
 
 [[noreturn]] void throw_without_graphviz(const std::string& what) {
-  throw std::runtime_error(fmt::format("backflow: render: {} needs Graphviz, but backflow was built without it "
+  throw std::runtime_error(fmt::format("backflow: render: {} needs Graphviz, but backflow was built without Graphviz "
                                        "(install libgraphviz-dev and reconfigure); .dot files work without it",
                                        what));
 }
@@ -151,7 +162,7 @@ bool graphviz_available() {
 void render(const GraphView& graph, const std::filesystem::path& file, const DotOptions& options) {
   const std::string format = format_of(file);
   detail::check_directory_exists(file);
-  const std::string dot = to_dot(graph, options);
+  const std::string dot = to_dot(graph, format == "dot" ? options : within_layout_limit(options));
   if (format == "dot") {
     detail::write_file_atomically(file, dot);
     return;
@@ -168,7 +179,7 @@ void render(const Value& root, const std::filesystem::path& file, const DotOptio
 }
 
 std::string render_to_memory(const GraphView& graph, std::string_view format, const DotOptions& options) {
-  const std::string dot = to_dot(graph, options);
+  const std::string dot = to_dot(graph, format == "dot" ? options : within_layout_limit(options));
   if (format == "dot") return dot;
 #ifdef BACKFLOW_HAVE_GRAPHVIZ
   return Graphviz::instance().render_data(dot, std::string(format));

@@ -1,0 +1,208 @@
+// The DOT text: what the worked example's picture says, before and after backward(), in
+// frames, with modules collapsed, and read back by Boost.Graph's own DOT parser.
+#include "worked_example.hpp"
+
+#include <backflow/dot.hpp>
+
+#include <boost/graph/graphviz.hpp>
+#include <doctest/doctest.h>
+
+#include <regex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+using backflow::DotMode;
+using backflow::DotOptions;
+using backflow::GraphView;
+using backflow::Value;
+
+namespace {
+
+std::size_t count(const std::string& text, const std::string& piece) {
+  std::size_t found = 0;
+  for (auto at = text.find(piece); at != std::string::npos; at = text.find(piece, at + 1)) ++found;
+  return found;
+}
+
+DotOptions without_legend() {
+  DotOptions options;
+  options.legend = false;
+  return options;
+}
+
+struct ParsedNode {
+  std::string id;
+  std::string label;
+};
+using ParsedGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, ParsedNode>;
+
+ParsedGraph parse_with_boost(const std::string& dot) {
+  ParsedGraph parsed;
+  boost::dynamic_properties properties(boost::ignore_other_properties);
+  properties.property("node_id", boost::get(&ParsedNode::id, parsed));
+  properties.property("label", boost::get(&ParsedNode::label, parsed));
+  std::istringstream in(dot);
+  REQUIRE(boost::read_graphviz(in, parsed, properties));
+  return parsed;
+}
+
+}  // namespace
+
+TEST_CASE("the worked example before backward(): values only, one record and op circle per node") {
+  WorkedExample worked;
+  const std::string dot = backflow::to_dot(worked.error, without_legend());
+  CHECK(count(dot, "shape=record") == WorkedExample::nodes);
+  CHECK(count(dot, "shape=ellipse") == WorkedExample::computed);
+  CHECK(count(dot, " -> ") == WorkedExample::edges + WorkedExample::computed);
+  CHECK(dot.find("grad") == std::string::npos);
+  CHECK(dot.find("label=\"{ x1 | data 1.0000 }\"") != std::string::npos);
+  CHECK(dot.find("data 0.7311") != std::string::npos);  // sigmoid(1.0), hidden 1
+  CHECK(dot.find("data 0.7858") != std::string::npos);  // sigmoid(1.3), hidden 2
+  CHECK(dot.find("data 0.6900") != std::string::npos);  // sigmoid(0.8), hidden 3
+  CHECK(dot.find("label=\"{ E | data 0.5997 }\"") != std::string::npos);
+  CHECK(dot.find("cluster") != std::string::npos);
+  CHECK(dot.find("label=\"layer 1 / neuron 3\"") != std::string::npos);
+  CHECK(dot.find("rankdir=LR") != std::string::npos);
+}
+
+TEST_CASE("the worked example after backward(): grads, step numbers and gradients on edges") {
+  WorkedExample worked;
+  worked.error.backward();
+  const std::string dot = backflow::to_dot(worked.error, without_legend());
+  CHECK(dot.find("label=\"{ #0 E | data 0.5997 | grad 1.0000 }\"") != std::string::npos);
+  // dE/dy = -2 (t - y) = 2y = 1.5488, and the output weights get 2y * y(1-y) * h_i.
+  CHECK(dot.find("grad 1.5488") != std::string::npos);
+  CHECK(dot.find("w1 | data 0.3000 | grad 0.1978 }") != std::string::npos);
+  CHECK(dot.find("w2 | data 0.5000 | grad 0.2126 }") != std::string::npos);
+  CHECK(dot.find("w3 | data 0.9000 | grad 0.1867 }") != std::string::npos);
+  CHECK(count(dot, "dir=back") == WorkedExample::edges + WorkedExample::computed);
+  CHECK(dot.find("label=\"1.5488\"") != std::string::npos);  // the gradient y receives, on its edge
+  CHECK(dot.find("label=\"-1.5488\"") != std::string::npos);  // and the one the target t receives
+}
+
+TEST_CASE("forward mode can be asked for after backward(), flow mode before it") {
+  WorkedExample worked;
+  DotOptions options = without_legend();
+  options.mode = DotMode::flow;
+  CHECK(backflow::to_dot(worked.error, options).find("grad 0.0000") != std::string::npos);
+  worked.error.backward();
+  options.mode = DotMode::forward;
+  CHECK(backflow::to_dot(worked.error, options).find("grad") == std::string::npos);
+}
+
+TEST_CASE("top-to-bottom, a title, and a legend of the roles") {
+  WorkedExample worked;
+  DotOptions options;
+  options.rankdir = backflow::RankDir::top_to_bottom;
+  options.title = "the \"worked\" example";
+  const std::string dot = backflow::to_dot(worked.error, options);
+  CHECK(dot.find("rankdir=TB") != std::string::npos);
+  CHECK(dot.find("label=\"the \\\"worked\\\" example\"") != std::string::npos);
+  for (const char* role : {"input", "parameter", "constant", "intermediate", "output"}) {
+    CHECK(dot.find(std::string("legend_") + role) != std::string::npos);
+  }
+}
+
+TEST_CASE("step mode: the node being processed, and only the gradients known by then") {
+  WorkedExample worked;
+  worked.error.backward();
+  const GraphView graph = backflow::make_graph_view(worked.error);
+  const std::vector<int> steps = backflow::backward_steps(graph);
+  CHECK(steps.size() == WorkedExample::computed);
+  CHECK(steps.front() == 0);
+  DotOptions options = without_legend();
+  options.step = 0;
+  const std::string first = backflow::to_dot(graph, options);
+  CHECK(first.find("backward step 0: 'E' (pow 2)") != std::string::npos);
+  CHECK(first.find("#0 E | data 0.5997 | grad 1.0000 }\", color=\"#d62728\", penwidth=3") != std::string::npos);
+  CHECK(count(first, "grad ?") == WorkedExample::nodes - 2);  // only E and t - y know theirs
+  options.step = steps.back();
+  const std::string last = backflow::to_dot(graph, options);
+  CHECK(count(last, "grad ?") == 0);
+  options.step = 1000;
+  CHECK_THROWS_WITH_AS(backflow::to_dot(graph, options), doctest::Contains("no node has that backward step"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("round trip: boost::read_graphviz reads back every node, edge and label") {
+  WorkedExample worked;
+  worked.error.backward();
+  const GraphView graph = backflow::make_graph_view(worked.error);
+  const ParsedGraph parsed = parse_with_boost(backflow::to_dot(graph, without_legend()));
+  CHECK(boost::num_vertices(parsed) == WorkedExample::nodes + WorkedExample::computed);
+  CHECK(boost::num_edges(parsed) == WorkedExample::edges + WorkedExample::computed);
+  std::set<std::string> records;
+  for (auto [vertex, end] = boost::vertices(parsed); vertex != end; ++vertex) {
+    if (parsed[*vertex].id.starts_with("v")) records.insert(parsed[*vertex].label);
+  }
+  CHECK(records.size() == WorkedExample::nodes);
+  for (auto [vertex, end] = boost::vertices(graph); vertex != end; ++vertex) {
+    const backflow::GraphNode& node = graph[*vertex];
+    const std::string expected = "{ #" + std::to_string(node.backward_step) + " " + node.label + " | data " +
+                                 node.value_text + " | grad " + node.grad_text + " }";
+    CHECK(records.count(expected) == 1);
+  }
+  // With the legend: its nodes come on top, in their own cluster.
+  CHECK(boost::num_vertices(parse_with_boost(backflow::to_dot(graph))) == WorkedExample::nodes + WorkedExample::computed + 6);
+}
+
+TEST_CASE("labels with DOT and record syntax in them are escaped") {
+  Value a(1.0, "a \"quoted\" {x|y} <p>");
+  Value b = a * 2.0;
+  b.set_label("back\\slash");
+  const ParsedGraph parsed = parse_with_boost(backflow::to_dot(b, without_legend()));
+  CHECK(boost::num_vertices(parsed) == 4);
+}
+
+TEST_CASE("modules collapse to one box each") {
+  WorkedExample worked;
+  worked.error.backward();
+  DotOptions options = without_legend();
+  options.collapse_modules = true;
+  const std::string dot = backflow::to_dot(worked.error, options);
+  // 4 neurons; x1, x2, t, t - y and E stay themselves (t - y and E with op circles).
+  CHECK(count(dot, "nodes: ") == 4);
+  CHECK(dot.find("layer 1 / neuron 3\\n6 nodes: ") != std::string::npos);
+  CHECK(count(dot, "shape=record") == 5);
+  CHECK(dot.find("32 nodes drawn as 9 boxes") != std::string::npos);
+  options.clusters = false;
+  CHECK(backflow::to_dot(worked.error, options).find("cluster") == std::string::npos);
+}
+
+TEST_CASE("max_nodes: summaries beyond the limit, and clear errors") {
+  WorkedExample worked;
+  worked.error.backward();
+  DotOptions options = without_legend();
+  options.max_nodes = 0;
+  CHECK_THROWS_WITH_AS(backflow::to_dot(worked.error, options),
+                       "backflow: DotOptions::max_nodes must be at least 1 (it is 0)", std::invalid_argument);
+  options.max_nodes = 30;  // 52 Graphviz nodes in full: similar nodes merge inside each neuron
+  const std::string merged = backflow::to_dot(worked.error, options);
+  CHECK(merged.find("similar nodes merged") != std::string::npos);
+  CHECK(count(merged, "shape=ellipse") + count(merged, "shape=record") + count(merged, "shape=box") <= 30);
+  options.max_nodes = 2;
+  CHECK_THROWS_WITH_AS(backflow::to_dot(worked.error, options), doctest::Contains("raise max_nodes"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("micrograd's demo step (about 65,000 nodes) summarises to a small collapsed picture") {
+  const auto data = backflow::make_moons(100, 0.1, 1);
+  backflow::nn::MLP model(2, {16, 16, 1});
+  std::vector<Value> scores;
+  for (const auto& p : data.points) scores.push_back(model({p[0], p[1]})[0]);
+  const Value loss = backflow::hinge_loss(scores, data.labels) + backflow::l2_penalty(model.parameters(), 1e-4);
+  loss.backward();
+  const GraphView graph = backflow::make_graph_view(loss);
+  CHECK(boost::num_vertices(graph) > 60000);
+  DotOptions options;
+  options.collapse_modules = true;
+  const std::string dot = backflow::to_dot(graph, options);
+  CHECK(count(dot, "nodes: ") == 33);  // one box per neuron
+  CHECK(count(dot, "nodes outside modules") == 2);  // the hinge loss and the L2 penalty
+  CHECK(dot.find("200 × input") != std::string::npos);
+  CHECK(dot.size() < 100000);
+  options.collapse_modules = false;  // the default limit merges similar nodes inside each neuron
+  const ParsedGraph parsed = parse_with_boost(backflow::to_dot(graph, options));
+  CHECK(boost::num_vertices(parsed) <= options.max_nodes + 6);
+}

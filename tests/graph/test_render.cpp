@@ -1,0 +1,175 @@
+// render(): files by extension, in-process through Graphviz; errors that say what went wrong.
+#include "worked_example.hpp"
+
+#include <backflow/dot.hpp>
+
+#include <boost/property_tree/ptree.hpp>
+#include <boost/property_tree/xml_parser.hpp>
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using backflow::DotOptions;
+
+namespace {
+
+/// A fresh directory for one test, removed afterwards.
+struct ScratchDirectory {
+  fs::path path = fs::temp_directory_path() / ("backflow-render-test-" + std::to_string(::getpid()));
+  ScratchDirectory() {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~ScratchDirectory() { fs::remove_all(path); }
+  std::size_t files() const {
+    return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
+  }
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+WorkedExample after_backward() {
+  WorkedExample worked;
+  worked.error.backward();
+  return worked;
+}
+
+}  // namespace
+
+TEST_CASE(".dot files are written without Graphviz, whole") {
+  ScratchDirectory scratch;
+  const WorkedExample worked = after_backward();
+  backflow::render(worked.error, scratch.path / "example.dot");
+  CHECK(read_file(scratch.path / "example.dot") == backflow::to_dot(worked.error));
+  CHECK(scratch.files() == 1);  // no temporary left behind
+}
+
+TEST_CASE("bad requests give clear errors and leave nothing behind") {
+  ScratchDirectory scratch;
+  const WorkedExample worked = after_backward();
+  CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "example.bmp"),
+                       doctest::Contains("extension '.bmp'; use .dot, .svg, .png or .pdf"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "no-such-dir" / "example.svg"),
+                       doctest::Contains("does not exist"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "no-such-dir" / "example.dot"),
+                       doctest::Contains("does not exist"), std::runtime_error);
+  DotOptions options;
+  options.max_nodes = 0;
+  CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "example.svg", options),
+                       doctest::Contains("max_nodes must be at least 1"), std::invalid_argument);
+  CHECK(scratch.files() == 0);
+}
+
+#ifdef BACKFLOW_TEST_WITH_GRAPHVIZ
+
+TEST_CASE("SVG: well-formed XML that names every node") {
+  ScratchDirectory scratch;
+  REQUIRE(backflow::graphviz_available());
+  const WorkedExample worked = after_backward();
+  backflow::render(worked.error, scratch.path / "example.svg");
+  const std::string svg = read_file(scratch.path / "example.svg");
+  std::istringstream in(svg);
+  boost::property_tree::ptree tree;
+  CHECK_NOTHROW(boost::property_tree::read_xml(in, tree));
+  CHECK(tree.get_child_optional("svg").has_value());
+  for (const char* text : {"x1", "x2", "w1", "w3", "E", "data 0.7311", "grad 1.0000", "layer 1 / neuron 3"}) {
+    CHECK_MESSAGE(svg.find(text) != std::string::npos, text);
+  }
+  CHECK(scratch.files() == 1);
+}
+
+TEST_CASE("PNG and PDF start with their signatures; rendering again reuses the one Graphviz") {
+  ScratchDirectory scratch;
+  const WorkedExample worked = after_backward();
+  for (int round = 0; round < 3; ++round) {
+    backflow::render(worked.error, scratch.path / "example.png");
+    CHECK(read_file(scratch.path / "example.png").starts_with("\x89PNG\r\n\x1a\n"));
+  }
+  backflow::render(worked.error, scratch.path / "example.pdf");
+  CHECK(read_file(scratch.path / "example.pdf").starts_with("%PDF"));
+  CHECK(backflow::render_to_memory(backflow::make_graph_view(worked.error), "svg").find("<svg") != std::string::npos);
+}
+
+TEST_CASE("Graphviz's own error text comes back as an exception") {
+  ScratchDirectory scratch;
+  const WorkedExample worked = after_backward();
+  CHECK_THROWS_WITH_AS(backflow::render_to_memory(backflow::make_graph_view(worked.error), "no-such-format"),
+                       doctest::Contains("renderer for no-such-format is unavailable"), std::runtime_error);
+  fs::create_directories(scratch.path / "locked");
+  fs::permissions(scratch.path / "locked", fs::perms::owner_read | fs::perms::owner_exec);
+  if (::geteuid() != 0) {  // root writes anywhere
+    CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "locked" / "example.svg"),
+                         doctest::Contains("Could not open"), std::runtime_error);
+  }
+  fs::permissions(scratch.path / "locked", fs::perms::owner_all);
+  CHECK(fs::is_empty(scratch.path / "locked"));
+  // And the one Graphviz still works afterwards.
+  backflow::render(worked.error, scratch.path / "example.svg");
+  CHECK(fs::exists(scratch.path / "example.svg"));
+}
+
+TEST_CASE("renders from several threads take turns") {
+  ScratchDirectory scratch;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&scratch, i] {
+      const WorkedExample worked = after_backward();  // graphs belong to one thread
+      backflow::render(worked.error, scratch.path / ("example" + std::to_string(i) + ".svg"));
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  CHECK(scratch.files() == 3);
+}
+
+TEST_CASE("frames: one picture per backward step, in order") {
+  ScratchDirectory scratch;
+  const WorkedExample worked = after_backward();
+  const std::vector<fs::path> frames = backflow::write_backward_frames(worked.error, scratch.path / "frames");
+  REQUIRE(frames.size() == WorkedExample::computed);
+  CHECK(frames.front().filename() == "frame_000.svg");
+  CHECK(frames.back().filename() == "frame_019.svg");
+  CHECK(read_file(frames.front()).find("backward step 0") != std::string::npos);
+  WorkedExample before;
+  CHECK_THROWS_WITH_AS(backflow::write_backward_frames(before.error, scratch.path / "frames"),
+                       doctest::Contains("call backward() first"), std::invalid_argument);
+}
+
+TEST_CASE("micrograd's demo step renders collapsed in a few seconds") {
+  ScratchDirectory scratch;
+  const auto data = backflow::make_moons(100, 0.1, 1);
+  backflow::nn::MLP model(2, {16, 16, 1});
+  std::vector<backflow::Value> scores;
+  for (const auto& p : data.points) scores.push_back(model({p[0], p[1]})[0]);
+  const backflow::Value loss = backflow::hinge_loss(scores, data.labels) + backflow::l2_penalty(model.parameters(), 1e-4);
+  loss.backward();
+  DotOptions options;
+  options.collapse_modules = true;
+  const auto start = std::chrono::steady_clock::now();
+  backflow::render(loss, scratch.path / "moons.svg", options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  MESSAGE("moons step, collapsed, view + DOT + layout + SVG: " << seconds << " s");
+  CHECK(seconds < 20.0);  // a few seconds in a release build; sanitizers and busy machines are slower
+  CHECK(read_file(scratch.path / "moons.svg").find("layer 2 / neuron 16") != std::string::npos);
+}
+
+#else
+
+TEST_CASE("without Graphviz, pictures other than .dot say so") {
+  const WorkedExample worked = after_backward();
+  CHECK_FALSE(backflow::graphviz_available());
+  CHECK_THROWS_WITH_AS(backflow::render(worked.error, fs::temp_directory_path() / "example.svg"),
+                       doctest::Contains("built without Graphviz"), std::runtime_error);
+}
+
+#endif
