@@ -28,8 +28,8 @@ enum class RankDir { left_to_right, top_to_bottom };
 
 /// How to draw a graph. The defaults give micrograd's look with colours and a legend.
 struct DotOptions {
-  DotMode mode = DotMode::automatic;
-  RankDir rankdir = RankDir::left_to_right;
+  DotMode mode = DotMode::automatic;          ///< values only, gradient flow, or decided by the graph
+  RankDir rankdir = RankDir::left_to_right;  ///< the direction from inputs to output
   /// Draw the nodes made inside a module inside a box named after it ("layer 1 / neuron 3").
   bool clusters = true;
   /// Draw each module as one box instead of its nodes.

@@ -40,7 +40,7 @@ struct GraphNode {
   double grad = 0.0;       ///< d(output)/d(node) as the last backward() left it
   std::string grad_text;   ///< the gradient as pictures show it
   std::string scope;       ///< the module that made it: "layer 1 / neuron 3", or ""
-  NodeRole role = NodeRole::intermediate;
+  NodeRole role = NodeRole::intermediate;  ///< input, parameter, constant, intermediate or output
   int backward_step = -1;  ///< position in the order backward() visits nodes (0 = output), -1 if not visited
   std::uintptr_t id = 0;   ///< the engine's identity of the node
 };
@@ -74,8 +74,8 @@ std::string format_number(double x);
 
 /// Facts about a graph, computed with Boost.Graph algorithms.
 struct GraphStats {
-  std::size_t nodes = 0;
-  std::size_t edges = 0;
+  std::size_t nodes = 0;  ///< vertices in the view
+  std::size_t edges = 0;  ///< input -> consumer edges
   std::vector<GraphVertex> topological_order;  ///< inputs before the nodes computed from them
   std::size_t depth = 0;                       ///< edges on the longest path into the output
   std::map<std::string, std::size_t> op_histogram;   ///< op symbol -> how many nodes
