@@ -1,6 +1,7 @@
 // The introduction's Keras MNIST model in backflow: 784 -> Dense(1000, relu) -> Dense(10,
 // softmax), categorical cross-entropy, Adam, batch 1024, 5 epochs, validated on the test set.
 #include <backflow/data.hpp>
+#include <backflow/dot.hpp>
 #include <backflow/layers.hpp>
 #include <backflow/train.hpp>
 
@@ -104,6 +105,24 @@ int main(int argc, char** argv) {
     specs.push_back({10, LayerActivation::softmax});
     const Sequential model = load_path.empty() ? Sequential(train.inputs.shape()[1], specs, seed) : load(load_path);
     fmt::print("{}\n", model.summary());
+
+    if (!graph_path.empty()) {
+      // One training step on the first batch, drawn after backward(): the gradient flow.
+      const std::size_t rows = std::min<std::size_t>(batch_size, train.inputs.shape()[0]);
+      const std::size_t features = train.inputs.shape()[1];
+      Tensor x({rows, features}, std::vector<float>(train.inputs.data().begin(),
+                                                    train.inputs.data().begin() + static_cast<std::ptrdiff_t>(rows * features)));
+      Tensor y({rows, 10}, std::vector<float>(train.targets.data().begin(),
+                                              train.targets.data().begin() + static_cast<std::ptrdiff_t>(rows * 10)));
+      x.set_label("images");
+      y.set_label("one-hot labels");
+      Tensor loss = softmax_cross_entropy(model.logits(x), y);
+      loss.set_label("loss");
+      loss.backward();
+      render(loss, graph_path, DotOptions{.title = "One training step of the MNIST MLP, after backward()"});
+      for (const Tensor& p : model.parameters()) p.zero_grad();
+      fmt::print("drew one training step's graph to {}\n\n", graph_path);
+    }
 
     std::unique_ptr<Optimizer> optimizer;
     if (optimizer_name == "adam") {

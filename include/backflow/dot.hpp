@@ -52,6 +52,8 @@ struct DotOptions {
 std::string to_dot(const GraphView& graph, const DotOptions& options = {});
 /// DOT text for the graph behind `root` (builds the view, then calls the overload above).
 std::string to_dot(const Value& root, const DotOptions& options = {});
+/// The DOT text of a tensor graph (see make_graph_view(const Tensor&)).
+std::string to_dot(const Tensor& root, const DotOptions& options = {});
 
 /// Writes the picture to `file`; the extension picks the format: .dot, .svg, .png or .pdf.
 /// The file appears whole or not at all (written aside, then renamed). Throws
@@ -60,6 +62,8 @@ std::string to_dot(const Value& root, const DotOptions& options = {});
 void render(const GraphView& graph, const std::filesystem::path& file, const DotOptions& options = {});
 /// Renders the graph behind `root`.
 void render(const Value& root, const std::filesystem::path& file, const DotOptions& options = {});
+/// Renders a tensor graph, like render(const GraphView&, ...).
+void render(const Tensor& root, const std::filesystem::path& file, const DotOptions& options = {});
 
 /// The picture as bytes in `format` ("dot", "svg", "png" or "pdf"), without touching files.
 /// Throws like render().

@@ -6,6 +6,7 @@
 // scalar engine and a tensor engine share them: each engine just builds a GraphView.
 #pragma once
 
+#include <backflow/tensor.hpp>
 #include <backflow/value.hpp>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -68,6 +69,10 @@ using GraphEdgeHandle = boost::graph_traits<GraphView>::edge_descriptor;
 /// A copy of the scalar graph behind `root`, with gradients and backward's visiting order.
 /// Iterative: graphs of any depth and size (65,000 nodes take milliseconds).
 GraphView make_graph_view(const Value& root);
+
+/// A copy of the tensor graph behind `root`: each vertex shows a tensor's shape and mean,
+/// its gradient's norm |g|, and each edge the norm of the gradient that reaches the input.
+GraphView make_graph_view(const Tensor& root);
 
 /// Numbers as pictures show them: 4 decimals for ordinary sizes, scientific otherwise.
 std::string format_number(double x);

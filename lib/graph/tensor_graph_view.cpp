@@ -1,0 +1,112 @@
+// The tensor engine's GraphView: one vertex per tensor node, summarised as shape, mean and
+// gradient norm, so the same DOT writer, frames and statistics draw tensor graphs.
+#include <backflow/dot.hpp>
+#include <backflow/graph.hpp>
+#include <backflow/tensor.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <unordered_map>
+
+namespace backflow {
+namespace {
+
+double mean_of(std::span<const float> values) {
+  double total = 0.0;
+  for (float v : values) total += v;
+  return values.empty() ? 0.0 : total / static_cast<double>(values.size());
+}
+
+double norm_of(std::span<const float> values) {
+  double total = 0.0;
+  for (float v : values) total += static_cast<double>(v) * v;
+  return std::sqrt(total);
+}
+
+NodeRole role_of(const Tensor& node, bool is_root) {
+  if (is_root) return NodeRole::output;
+  if (!node.inputs().empty()) return NodeRole::intermediate;
+  if (node.is_parameter()) return NodeRole::parameter;
+  if (node.size() == 1 && !node.requires_grad()) return NodeRole::constant;
+  return NodeRole::input;
+}
+
+std::string op_text(const Tensor& node) {
+  switch (node.op()) {
+    case TensorOp::dense: {
+      static constexpr const char* activations[] = {"", " relu", " sigmoid", " tanh"};
+      return fmt::format("dense{}", activations[static_cast<int>(node.dense_activation())]);
+    }
+    case TensorOp::sum_axis: return fmt::format("sum(axis {})", node.axis());
+    case TensorOp::mean_axis: return fmt::format("mean(axis {})", node.axis());
+    default: return std::string(op_name(node.op()));
+  }
+}
+
+// The gradient's norm, or 0 for a tensor that needs none (reading grad() would allocate).
+double grad_norm(const Tensor& node) { return node.requires_grad() ? norm_of(node.grad()) : 0.0; }
+
+GraphNode describe(const Tensor& node, bool is_root, int backward_step) {
+  GraphNode vertex;
+  vertex.op = node.inputs().empty() ? "leaf" : op_text(node);
+  vertex.label = std::string(node.label());
+  vertex.value = node.size() == 1 ? node.data()[0] : mean_of(node.data());
+  vertex.value_text = node.size() == 1 ? format_number(vertex.value)
+                                       : fmt::format("{} mean {}", to_string(node.shape()), format_number(vertex.value));
+  vertex.grad = node.size() == 1 && node.requires_grad() ? node.grad()[0] : grad_norm(node);
+  if (!node.requires_grad()) {
+    vertex.grad_text = "not needed";  // data fed in: backward computes nothing for it
+  } else {
+    vertex.grad_text = node.size() == 1 ? format_number(vertex.grad) : fmt::format("|g| {}", format_number(vertex.grad));
+  }
+  vertex.scope = std::string(node.scope());
+  vertex.role = role_of(node, is_root);
+  vertex.backward_step = backward_step;
+  vertex.id = node.id();
+  return vertex;
+}
+
+}  // namespace
+
+GraphView make_graph_view(const Tensor& root) {
+  const std::vector<Tensor> order = topological_order(root);  // inputs first, root last
+  const auto count = static_cast<int>(order.size());
+  GraphView graph(order.size());
+  std::unordered_map<std::uintptr_t, GraphVertex> vertex_of;
+  std::unordered_map<std::uintptr_t, int> consumers;
+  for (const Tensor& node : order) {
+    for (const Tensor& input : node.inputs()) ++consumers[input.id()];
+  }
+  for (int i = 0; i < count; ++i) {
+    const auto vertex = static_cast<GraphVertex>(i);
+    // backward() visits the nodes in exactly the reverse of topological_order().
+    graph[vertex] = describe(order[vertex], i == count - 1, order[vertex].requires_grad() ? count - 1 - i : -1);
+    vertex_of.emplace(order[vertex].id(), vertex);
+  }
+  for (int i = 0; i < count; ++i) {
+    const std::vector<Tensor> inputs = order[static_cast<std::size_t>(i)].inputs();
+    for (std::size_t slot = 0; slot < inputs.size(); ++slot) {
+      GraphEdge edge;
+      edge.input_slot = static_cast<int>(slot);
+      // An edge carries the input's whole gradient when it is the input's only use; with
+      // several uses the gradient is their sum, and the edge says so.
+      edge.grad = grad_norm(inputs[slot]);
+      edge.grad_text = inputs[slot].requires_grad()
+                           ? fmt::format("{}|g| {}", consumers[inputs[slot].id()] > 1 ? "sum " : "", format_number(edge.grad))
+                           : std::string();
+      boost::add_edge(vertex_of.at(inputs[slot].id()), static_cast<GraphVertex>(i), edge, graph);
+    }
+  }
+  graph[boost::graph_bundle].root = order.size() - 1;
+  graph[boost::graph_bundle].has_gradients = root.requires_grad() && root.grad()[0] != 0.0F;
+  return graph;
+}
+
+std::string to_dot(const Tensor& root, const DotOptions& options) { return to_dot(make_graph_view(root), options); }
+
+void render(const Tensor& root, const std::filesystem::path& file, const DotOptions& options) {
+  render(make_graph_view(root), file, options);
+}
+
+}  // namespace backflow

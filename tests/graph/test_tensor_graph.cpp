@@ -1,0 +1,54 @@
+// Tensor graphs through the same view, statistics and DOT writer as scalar ones.
+#include <backflow/dot.hpp>
+#include <backflow/graph.hpp>
+#include <backflow/layers.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+using namespace backflow;
+
+TEST_CASE("a tensor MLP step: vertices, edges, roles, order and gradient norms") {
+  const Sequential model(3, {{4, LayerActivation::relu}, {2, LayerActivation::softmax}}, 5);
+  Tensor x({2, 3}, {0.5F, -1.0F, 2.0F, 1.0F, 0.0F, -0.5F});
+  Tensor y({2, 2}, {1, 0, 0, 1});
+  x.set_label("x");
+  const Tensor loss = softmax_cross_entropy(model.logits(x), y);
+
+  const GraphView before = make_graph_view(loss);
+  CHECK_FALSE(before[boost::graph_bundle].has_gradients);
+  loss.backward();
+  const GraphView graph = make_graph_view(loss);
+  // x, W1, b1, dense, W2, b2, dense, y, loss
+  CHECK(boost::num_vertices(graph) == 9);
+  CHECK(boost::num_edges(graph) == 8);
+  const GraphStats stats = graph_stats(graph);
+  CHECK(stats.depth == 3);  // x -> dense -> dense -> loss
+  CHECK(stats.op_histogram.at("dense relu") == 1);
+  CHECK(stats.op_histogram.at("dense") == 1);
+  CHECK(stats.op_histogram.at("softmax_cross_entropy") == 1);
+  CHECK(graph[boost::graph_bundle].has_gradients);
+
+  const GraphNode& root = graph[graph[boost::graph_bundle].root];
+  CHECK(root.role == NodeRole::output);
+  CHECK(root.backward_step == 0);
+  CHECK(root.grad == 1.0);
+  for (auto v : boost::make_iterator_range(boost::vertices(graph))) {
+    const GraphNode& node = graph[v];
+    if (node.label == "dense/kernel") {
+      CHECK(node.role == NodeRole::parameter);
+      double norm = 0.0;
+      for (float g : model.layers()[0].weights().grad()) norm += static_cast<double>(g) * g;
+      CHECK(node.grad == doctest::Approx(std::sqrt(norm)));
+      CHECK(node.value_text.find("[3, 4] mean") == 0);
+    }
+    if (node.label == "x") {
+      CHECK(node.role == NodeRole::input);
+      CHECK(node.grad_text == "not needed");
+    }
+  }
+  const std::string dot = to_dot(loss);
+  CHECK(dot.find("dense/kernel") != std::string::npos);
+  CHECK(dot.find("cluster") != std::string::npos);  // Dense layers are module scopes
+}
