@@ -14,6 +14,7 @@ build/examples/forward_pass --forward-graph docs/gallery/worked_example_forward.
 build/examples/xor --graph docs/gallery/xor.svg >/dev/null
 build/examples/xor --graph docs/gallery/xor_collapsed.svg --collapse >/dev/null
 build/examples/moons --steps 1 --graph docs/gallery/moons_collapsed.svg >/dev/null || true  # one step is not 100%
+build/examples/mnist_mlp --data "$mnist" --epochs 0 --graph docs/gallery/mnist_step.svg >/dev/null
 
 # docs/tutorial/img
 mkdir -p docs/tutorial/img
