@@ -1,5 +1,7 @@
 // The tensor engine's GraphView: one vertex per tensor node, summarised as shape, mean and
 // gradient norm, so the same DOT writer, frames and statistics draw tensor graphs.
+#include "graph_view_builder.hpp"
+
 #include <backflow/dot.hpp>
 #include <backflow/graph.hpp>
 #include <backflow/tensor.hpp>
@@ -70,35 +72,29 @@ GraphNode describe(const Tensor& node, bool is_root, int backward_step) {
 }  // namespace
 
 GraphView make_graph_view(const Tensor& root) {
-  const std::vector<Tensor> order = topological_order(root);  // inputs first, root last
-  const auto count = static_cast<int>(order.size());
-  GraphView graph(order.size());
-  std::unordered_map<std::uintptr_t, GraphVertex> vertex_of;
-  std::unordered_map<std::uintptr_t, int> consumers;
+  const std::vector<Tensor> order = topological_order(root);
+  std::unordered_map<std::uintptr_t, int> uses;
   for (const Tensor& node : order) {
-    for (const Tensor& input : node.inputs()) ++consumers[input.id()];
+    for (const Tensor& input : node.inputs()) ++uses[input.id()];
   }
-  for (int i = 0; i < count; ++i) {
-    const auto vertex = static_cast<GraphVertex>(i);
-    // backward() visits the nodes in exactly the reverse of topological_order().
-    graph[vertex] = describe(order[vertex], i == count - 1, order[vertex].requires_grad() ? count - 1 - i : -1);
-    vertex_of.emplace(order[vertex].id(), vertex);
-  }
-  for (int i = 0; i < count; ++i) {
-    const std::vector<Tensor> inputs = order[static_cast<std::size_t>(i)].inputs();
-    for (std::size_t slot = 0; slot < inputs.size(); ++slot) {
-      GraphEdge edge;
-      edge.input_slot = static_cast<int>(slot);
-      // An edge carries the input's whole gradient when it is the input's only use; with
-      // several uses the gradient is their sum, and the edge says so.
-      edge.grad = grad_norm(inputs[slot]);
-      edge.grad_text = inputs[slot].requires_grad()
-                           ? fmt::format("{}|g| {}", consumers[inputs[slot].id()] > 1 ? "sum " : "", format_number(edge.grad))
-                           : std::string();
-      boost::add_edge(vertex_of.at(inputs[slot].id()), static_cast<GraphVertex>(i), edge, graph);
-    }
-  }
-  graph[boost::graph_bundle].root = order.size() - 1;
+  GraphView graph = detail::build_graph_view(
+      order,
+      [](const Tensor& node, bool is_root, int backward_step) {
+        // backward() skips what needs no gradient: those nodes get no step number.
+        return describe(node, is_root, node.requires_grad() ? backward_step : -1);
+      },
+      [&uses](const Tensor& /*consumer*/, const std::vector<Tensor>& inputs, std::size_t slot) {
+        // An edge carries the input's whole gradient when it is the input's only use; with
+        // several uses the gradient is their sum, and the edge says so.
+        const Tensor& input = inputs[slot];
+        GraphEdge edge;
+        edge.input_slot = static_cast<int>(slot);
+        edge.grad = grad_norm(input);
+        if (input.requires_grad()) {
+          edge.grad_text = fmt::format("{}|g| {}", uses[input.id()] > 1 ? "sum " : "", format_number(edge.grad));
+        }
+        return edge;
+      });
   graph[boost::graph_bundle].has_gradients = root.requires_grad() && root.grad()[0] != 0.0F;
   return graph;
 }

@@ -1,11 +1,11 @@
 // The scalar engine's GraphView: a copy of a Value graph with the gradient on every edge.
 #include "../value/rules.hpp"
+#include "graph_view_builder.hpp"
 
 #include <backflow/graph.hpp>
 
 #include <fmt/format.h>
 
-#include <unordered_map>
 
 namespace backflow {
 namespace {
@@ -37,34 +37,18 @@ GraphNode describe(const Value& node, bool is_root, int backward_step) {
 }  // namespace
 
 GraphView make_graph_view(const Value& root) {
-  const std::vector<Value> order = topological_order(root);  // inputs first, root last
-  const auto count = static_cast<int>(order.size());
-  GraphView graph(order.size());
-  std::unordered_map<std::uintptr_t, GraphVertex> vertex_of;
-  vertex_of.reserve(order.size());
-  for (int i = 0; i < count; ++i) {
-    const auto vertex = static_cast<GraphVertex>(i);
-    // backward() visits the nodes in exactly the reverse of topological_order().
-    graph[vertex] = describe(order[vertex], i == count - 1, count - 1 - i);
-    vertex_of.emplace(order[vertex].id(), vertex);
-  }
-  for (int i = 0; i < count; ++i) {
-    const Value& node = order[static_cast<std::size_t>(i)];
-    const std::vector<Value> inputs = node.inputs();
-    if (inputs.empty()) continue;
-    const double a = inputs[0].data();
-    const double b = inputs.size() > 1 ? inputs[1].data() : 0.0;
-    // The same table backward() uses: the chain rule's local factor per input.
-    const auto local = detail::local_derivatives(node.op(), a, b, node.data(), node.exponent());
-    for (std::size_t slot = 0; slot < inputs.size(); ++slot) {
-      GraphEdge edge;
-      edge.input_slot = static_cast<int>(slot);
-      edge.grad = local[slot] * node.grad();
-      edge.grad_text = format_number(edge.grad);
-      boost::add_edge(vertex_of.at(inputs[slot].id()), static_cast<GraphVertex>(i), edge, graph);
-    }
-  }
-  graph[boost::graph_bundle].root = order.size() - 1;
+  GraphView graph = detail::build_graph_view(
+      topological_order(root), describe, [](const Value& node, const std::vector<Value>& inputs, std::size_t slot) {
+        const double a = inputs[0].data();
+        const double b = inputs.size() > 1 ? inputs[1].data() : 0.0;
+        // The same table backward() uses: the chain rule's local factor per input.
+        const auto local = detail::local_derivatives(node.op(), a, b, node.data(), node.exponent());
+        GraphEdge edge;
+        edge.input_slot = static_cast<int>(slot);
+        edge.grad = local[slot] * node.grad();
+        edge.grad_text = format_number(edge.grad);
+        return edge;
+      });
   graph[boost::graph_bundle].has_gradients = root.grad() != 0.0;
   return graph;
 }

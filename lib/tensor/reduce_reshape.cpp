@@ -12,15 +12,6 @@ namespace backflow {
 using detail::TensorNode;
 
 namespace detail {
-namespace {
-
-void require_matrix(std::string_view op, const Tensor& x) {
-  if (x.rank() != 2) {
-    throw std::invalid_argument(fmt::format("backflow: {}: needs a 2-D tensor, got shape {}", op, to_string(x.shape())));
-  }
-}
-
-}  // namespace
 
 void reduce_reshape_backward(TensorNode* out) {
   TensorNode* x = out->inputs[0];

@@ -14,13 +14,6 @@ using detail::TensorNode;
 namespace detail {
 namespace {
 
-void require_rows(std::string_view op, const Tensor& x) {
-  if (x.rank() != 2) {
-    throw std::invalid_argument(fmt::format("backflow: {}: needs a 2-D tensor [rows, classes], got shape {}", op,
-                                            to_string(x.shape())));
-  }
-}
-
 /// log_softmax of each row of z into out: z - max - log(sum(exp(z - max))).
 void log_softmax_rows(const float* z, float* out, std::size_t rows, std::size_t cols) {
   for (std::size_t r = 0; r < rows; ++r) {
@@ -94,7 +87,7 @@ void softmax_losses_backward(TensorNode* out) {
 }  // namespace detail
 
 Tensor softmax(const Tensor& logits) {
-  detail::require_rows("softmax", logits);
+  detail::require_matrix("softmax", logits, "[rows, classes]");
   TensorNode* out = detail::make_tensor_node(logits.shape(), TensorOp::softmax, {logits.node()});
   detail::log_softmax_rows(logits.node()->data.data(), out->data.data(), logits.shape()[0], logits.shape()[1]);
   for (float& v : out->data.span()) v = std::exp(v);
@@ -102,14 +95,14 @@ Tensor softmax(const Tensor& logits) {
 }
 
 Tensor log_softmax(const Tensor& logits) {
-  detail::require_rows("log_softmax", logits);
+  detail::require_matrix("log_softmax", logits, "[rows, classes]");
   TensorNode* out = detail::make_tensor_node(logits.shape(), TensorOp::log_softmax, {logits.node()});
   detail::log_softmax_rows(logits.node()->data.data(), out->data.data(), logits.shape()[0], logits.shape()[1]);
   return Tensor::adopt(out);
 }
 
 Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& targets) {
-  detail::require_rows("softmax_cross_entropy", logits);
+  detail::require_matrix("softmax_cross_entropy", logits, "[rows, classes]");
   if (targets.shape() != logits.shape()) {
     detail::shape_error("softmax_cross_entropy", logits.shape(), targets.shape(),
                         "targets need one row of class probabilities (one-hot) per row of logits");

@@ -74,6 +74,13 @@ const float* grad_of(TensorNode* node) {
   return node->grad.data();
 }
 
+void require_matrix(std::string_view op, const Tensor& x, std::string_view what) {
+  if (x.rank() != 2) {
+    throw std::invalid_argument(fmt::format("backflow: {}: needs a 2-D tensor{}{}, got shape {}", op,
+                                            what.empty() ? "" : " ", what, to_string(x.shape())));
+  }
+}
+
 void shape_error(std::string_view op, const Shape& a, const Shape& b, std::string_view why) {
   throw std::invalid_argument(
       fmt::format("backflow: {}: shapes {} and {} do not fit ({})", op, to_string(a), to_string(b), why));

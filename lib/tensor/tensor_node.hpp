@@ -109,6 +109,9 @@ const float* grad_of(TensorNode* node);
 /// The op's backward rule: sends node's gradient to the inputs that need one.
 void backward_rule(TensorNode* node);
 
+/// Throws "backflow: OP: needs a 2-D tensor WHAT, got shape [..]" unless x is 2-D.
+void require_matrix(std::string_view op, const Tensor& x, std::string_view what = "");
+
 [[noreturn]] void shape_error(std::string_view op, const Shape& a, const Shape& b, std::string_view why);
 
 }  // namespace backflow::detail
