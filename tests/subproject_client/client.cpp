@@ -1,7 +1,5 @@
 // Builds against backflow as a subproject and checks a gradient, a tensor step and a DOT dump.
-#include <backflow/dot.hpp>
-#include <backflow/tensor.hpp>
-#include <backflow/value.hpp>
+#include <backflow/backflow.hpp>  // the umbrella header: every public header must compile
 
 #include <cstdio>
 
