@@ -2,6 +2,8 @@
 // depth are walked with explicit stacks.
 #pragma once
 
+#include "fast_tls.hpp"
+
 #include <algorithm>
 #include <vector>
 
@@ -26,7 +28,7 @@ template <class NodeT, class OnFirstVisit, class Visit>
 void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit visit) {
   // The stack's memory is kept between calls (training loops walk graphs of the same size
   // every step); a local handle to it lets the compiler keep it in registers.
-  thread_local std::vector<NodeT*> kept;
+  thread_local std::vector<NodeT*> kept BACKFLOW_FAST_TLS;
   std::vector<NodeT*> stack = std::move(kept);
   stack.clear();
   stack.push_back(root);

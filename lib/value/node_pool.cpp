@@ -45,10 +45,10 @@ struct ThreadNodes {
   std::vector<Node*> unreferenced;
   // A Value destroyed after this (a static one at exit) must not touch it.
   ~ThreadNodes() { gone = true; }
-  static constinit thread_local bool gone;
+  static constinit thread_local bool gone BACKFLOW_FAST_TLS;
 };
-constinit thread_local bool ThreadNodes::gone = false;
-thread_local ThreadNodes thread_nodes;
+constinit thread_local bool ThreadNodes::gone BACKFLOW_FAST_TLS = false;
+thread_local ThreadNodes thread_nodes BACKFLOW_FAST_TLS;
 
 }  // namespace
 
