@@ -62,16 +62,22 @@ TEST_CASE("backward needs a one-element root") {
 
 TEST_CASE("the portable matmul kernel agrees with the configured one, all transposes") {
   backflow::Random random(5);
-  const std::size_t m = 37, n = 29, k = 53;
-  std::vector<float> a(m * k), b(k * n), c1(m * n, 1.0F), c2(m * n, 1.0F);
-  for (float& v : a) v = static_cast<float>(random.uniform(-1, 1));
-  for (float& v : b) v = static_cast<float>(random.uniform(-1, 1));
-  for (bool ta : {false, true}) {
-    for (bool tb : {false, true}) {
-      for (bool accumulate : {false, true}) {
-        backflow::detail::gemm(ta, tb, m, n, k, a.data(), b.data(), c1.data(), accumulate);
-        backflow::detail::gemm_portable(ta, tb, m, n, k, a.data(), b.data(), c2.data(), accumulate);
-        for (std::size_t i = 0; i < m * n; ++i) REQUIRE(c1[i] == doctest::Approx(c2[i]).epsilon(1e-4));
+  backflow::set_num_threads(2);
+  // small (one call), tall and wide (split into blocks of rows or of columns over threads)
+  const std::size_t shapes[3][3] = {{37, 29, 53}, {300, 130, 150}, {97, 310, 140}};
+  for (const auto& shape : shapes) {
+    const std::size_t m = shape[0], n = shape[1], k = shape[2];
+    CAPTURE(m);
+    std::vector<float> a(m * k), b(k * n), c1(m * n, 1.0F), c2(m * n, 1.0F);
+    for (float& v : a) v = static_cast<float>(random.uniform(-1, 1));
+    for (float& v : b) v = static_cast<float>(random.uniform(-1, 1));
+    for (bool ta : {false, true}) {
+      for (bool tb : {false, true}) {
+        for (bool accumulate : {false, true}) {
+          backflow::detail::gemm(ta, tb, m, n, k, a.data(), b.data(), c1.data(), accumulate);
+          backflow::detail::gemm_portable(ta, tb, m, n, k, a.data(), b.data(), c2.data(), accumulate);
+          for (std::size_t i = 0; i < m * n; ++i) REQUIRE(c1[i] == doctest::Approx(c2[i]).epsilon(1e-4));
+        }
       }
     }
   }

@@ -1,4 +1,4 @@
-// The update rules for float32 tensors, vectorised and multi-threaded (float_kernels.cpp).
+// The update rules for float32 tensors, vectorised for the CPU they run on (float_kernels.cpp).
 #pragma once
 
 #include <cstddef>
@@ -6,11 +6,11 @@
 
 namespace backflow::detail {
 
-void adam_update_parallel(std::span<float> data, std::span<const float> grad, std::span<float> mean,
-                          std::span<float> square_mean, std::size_t step, double learning_rate, double beta1,
-                          double beta2, double epsilon);
+void adam_update_vectorised(std::span<float> data, std::span<const float> grad, std::span<float> mean,
+                            std::span<float> square_mean, std::size_t step, double learning_rate, double beta1,
+                            double beta2, double epsilon);
 
-void sgd_update_parallel(std::span<float> data, std::span<const float> grad, std::span<float> velocity,
-                         double learning_rate, double momentum);
+void sgd_update_vectorised(std::span<float> data, std::span<const float> grad, std::span<float> velocity,
+                           double learning_rate, double momentum);
 
 }  // namespace backflow::detail

@@ -46,7 +46,7 @@ void SGD::update(std::span<double> data, std::span<const double> grad, std::span
 }
 
 void SGD::update(std::span<float> data, std::span<const float> grad, std::span<float> state) {
-  detail::sgd_update_parallel(data, grad, state, learning_rate(), momentum_);
+  detail::sgd_update_vectorised(data, grad, state, learning_rate(), momentum_);
 }
 
 Adam::Adam(std::vector<Value> parameters, AdamOptions options)
@@ -73,8 +73,8 @@ void Adam::update(std::span<double> data, std::span<const double> grad, std::spa
 
 void Adam::update(std::span<float> data, std::span<const float> grad, std::span<float> state) {
   const std::size_t n = data.size();
-  detail::adam_update_parallel(data, grad, state.first(n), state.subspan(n, n), steps(), learning_rate(),
-                               options_.beta1, options_.beta2, options_.epsilon);
+  detail::adam_update_vectorised(data, grad, state.first(n), state.subspan(n, n), steps(), learning_rate(),
+                                 options_.beta1, options_.beta2, options_.epsilon);
 }
 
 }  // namespace backflow
