@@ -1,11 +1,13 @@
 // matmul and the fused dense layer op activation(x W + b), forward and backward.
 #include "kernels/gemm.hpp"
+#include "kernels/parallel.hpp"
 #include "tensor_node.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <vector>
 
 namespace backflow {
@@ -18,6 +20,50 @@ namespace {
 void check_matmul(std::string_view op, const Shape& a, const Shape& b) {
   if (a.size() != 2 || b.size() != 2) shape_error(op, a, b, "both must be 2-D");
   if (a[1] != b[0]) shape_error(op, a, b, fmt::format("{} != {}", a[1], b[0]));
+}
+
+// Below this many rows per thread, starting a thread costs more than the pass saves.
+constexpr std::size_t rows_per_piece = 128;
+
+/// row = activation(row + b), in place.
+void bias_activation_row(DenseActivation activation, float* row, const float* b, std::size_t n) {
+  switch (activation) {
+    case DenseActivation::linear:
+      for (std::size_t c = 0; c < n; ++c) row[c] += b[c];
+      break;
+    case DenseActivation::relu:
+      for (std::size_t c = 0; c < n; ++c) row[c] = std::max(row[c] + b[c], 0.0F);
+      break;
+    case DenseActivation::sigmoid:
+      for (std::size_t c = 0; c < n; ++c) row[c] = 1.0F / (1.0F + std::exp(-(row[c] + b[c])));
+      break;
+    case DenseActivation::tanh:
+      for (std::size_t c = 0; c < n; ++c) row[c] = std::tanh(row[c] + b[c]);
+      break;
+  }
+}
+
+/// dz = g * activation'(z), from y = activation(z).
+void activation_derivative_row(DenseActivation activation, const float* g, const float* y, float* dz, std::size_t n) {
+  switch (activation) {
+    case DenseActivation::linear:
+      for (std::size_t c = 0; c < n; ++c) dz[c] = g[c];
+      break;
+    case DenseActivation::relu:
+      // Both operands read unconditionally: the compiler then vectorises with a blend
+      // instead of a branch that mispredicts on half the elements.
+      for (std::size_t c = 0; c < n; ++c) {
+        const float g_c = g[c];
+        dz[c] = y[c] > 0.0F ? g_c : 0.0F;
+      }
+      break;
+    case DenseActivation::sigmoid:
+      for (std::size_t c = 0; c < n; ++c) dz[c] = g[c] * y[c] * (1.0F - y[c]);
+      break;
+    case DenseActivation::tanh:
+      for (std::size_t c = 0; c < n; ++c) dz[c] = g[c] * (1.0F - y[c] * y[c]);
+      break;
+  }
 }
 
 }  // namespace
@@ -51,37 +97,23 @@ void dense_backward(TensorNode* out) {
   const float* g = grad_of(out);
   const float* y = out->data.data();
   // dz = dy * activation'(z), computed from y (the activation's output), and the bias
-  // gradient (the column sums of dz) in the same pass.
-  thread_local std::vector<float> dz;
-  dz.resize(m * n);
+  // gradient (the column sums of dz) in the same pass; rows split over the threads.
+  thread_local std::vector<float> dz_buffer;
+  dz_buffer.resize(m * n);
+  float* dz = dz_buffer.data();  // a plain pointer: inside the workers, dz_buffer is theirs
   std::vector<float> column_sums(n, 0.0F);
-  for (std::size_t r = 0; r < m; ++r) {
-    const float* g_row = g + r * n;
-    const float* y_row = y + r * n;
-    float* dz_row = dz.data() + r * n;
-    switch (out->activation) {
-      case DenseActivation::linear:
-        for (std::size_t c = 0; c < n; ++c) dz_row[c] = g_row[c];
-        break;
-      case DenseActivation::relu:
-        // Both operands read unconditionally: the compiler then vectorises with a blend
-        // instead of a branch that mispredicts on half the elements.
-        for (std::size_t c = 0; c < n; ++c) {
-          const float g_c = g_row[c];
-          dz_row[c] = y_row[c] > 0.0F ? g_c : 0.0F;
-        }
-        break;
-      case DenseActivation::sigmoid:
-        for (std::size_t c = 0; c < n; ++c) dz_row[c] = g_row[c] * y_row[c] * (1.0F - y_row[c]);
-        break;
-      case DenseActivation::tanh:
-        for (std::size_t c = 0; c < n; ++c) dz_row[c] = g_row[c] * (1.0F - y_row[c] * y_row[c]);
-        break;
+  std::mutex column_sums_mutex;
+  parallel_for(m, rows_per_piece, [&](std::size_t begin, std::size_t end) {
+    std::vector<float> partial(n, 0.0F);
+    for (std::size_t r = begin; r < end; ++r) {
+      activation_derivative_row(out->activation, g + r * n, y + r * n, dz + r * n, n);
+      for (std::size_t c = 0; c < n; ++c) partial[c] += dz[r * n + c];
     }
-    for (std::size_t c = 0; c < n; ++c) column_sums[c] += dz_row[c];
-  }
+    std::lock_guard lock(column_sums_mutex);
+    for (std::size_t c = 0; c < n; ++c) column_sums[c] += partial[c];
+  });
   if (b->requires_grad()) add_to_grad(b, [&](std::size_t c) { return column_sums[c]; });
-  matmul_backward_into(x, w, dz.data(), m, n, k);
+  matmul_backward_into(x, w, dz, m, n, k);
 }
 
 }  // namespace detail
@@ -106,25 +138,11 @@ Tensor dense(const Tensor& x, const Tensor& weights, const Tensor& bias, DenseAc
   out->activation = activation;
   float* z = out->data.data();
   detail::gemm(false, false, m, n, k, x.node()->data.data(), weights.node()->data.data(), z, false);
-  // Bias and activation in the same pass over the output.
+  // Bias and activation in the same pass over the output; rows split over the threads.
   const float* b = bias.node()->data.data();
-  for (std::size_t r = 0; r < m; ++r) {
-    float* row = z + r * n;
-    switch (activation) {
-      case DenseActivation::linear:
-        for (std::size_t c = 0; c < n; ++c) row[c] += b[c];
-        break;
-      case DenseActivation::relu:
-        for (std::size_t c = 0; c < n; ++c) row[c] = std::max(row[c] + b[c], 0.0F);
-        break;
-      case DenseActivation::sigmoid:
-        for (std::size_t c = 0; c < n; ++c) row[c] = 1.0F / (1.0F + std::exp(-(row[c] + b[c])));
-        break;
-      case DenseActivation::tanh:
-        for (std::size_t c = 0; c < n; ++c) row[c] = std::tanh(row[c] + b[c]);
-        break;
-    }
-  }
+  detail::parallel_for(m, detail::rows_per_piece, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) detail::bias_activation_row(activation, z + r * n, b, n);
+  });
   return Tensor::adopt(out);
 }
 

@@ -1,6 +1,7 @@
 // Copying the rows of a shuffled minibatch into one contiguous tensor.
 #pragma once
 
+#include "../tensor/kernels/parallel.hpp"
 #include "../tensor/tensor_node.hpp"
 
 #include <backflow/tensor.hpp>
@@ -16,7 +17,9 @@ inline Tensor gather_rows(const Tensor& source, std::span<const std::size_t> ind
   Tensor batch = Tensor::adopt(make_tensor_node({indices.size(), cols}, TensorOp::leaf, {}));
   const float* from = source.data().data();
   float* to = batch.data().data();
-  for (std::size_t r = 0; r < indices.size(); ++r) std::copy_n(from + indices[r] * cols, cols, to + r * cols);
+  parallel_for(indices.size(), 256, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) std::copy_n(from + indices[r] * cols, cols, to + r * cols);
+  });
   return batch;
 }
 
