@@ -4,7 +4,7 @@
 // MIN, MAX, TRUE and FALSE). One context for the whole process (freeing and recreating it
 // makes the next layout read freed memory), one mutex (the library is not thread-safe), and
 // its error messages collected and turned into exceptions.
-#include "atomic_file.hpp"
+#include "../io/atomic_file.hpp"
 
 #include <backflow/dot.hpp>
 

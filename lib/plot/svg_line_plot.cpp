@@ -1,11 +1,12 @@
 // A minimal SVG line chart: axes with ticks, one polyline per series, a legend.
+#include "../io/atomic_file.hpp"
+
 #include <backflow/plot.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <stdexcept>
 
@@ -125,17 +126,7 @@ std::string svg_line_plot(const std::vector<Series>& series, const PlotOptions& 
 
 void write_svg_line_plot(const std::filesystem::path& file, const std::vector<Series>& series,
                          const PlotOptions& options) {
-  const std::string svg = svg_line_plot(series, options);
-  std::filesystem::path temporary = file;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << svg;
-    if (!out) throw std::runtime_error(fmt::format("backflow: plot: cannot write {}", temporary.string()));
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, file, error);
-  if (error) throw std::runtime_error(fmt::format("backflow: plot: cannot write {}: {}", file.string(), error.message()));
+  detail::write_file_atomically(file, svg_line_plot(series, options));
 }
 
 }  // namespace backflow

@@ -7,6 +7,8 @@
 //   per layer             weights [inputs, units] then bias [units], float32
 //   crc32                 u32, zlib's CRC-32 of every byte before it
 // All integers and floats little-endian.
+#include "../io/atomic_file.hpp"
+
 #include <backflow/train.hpp>
 
 #include <fmt/format.h>
@@ -98,23 +100,8 @@ void save(const Sequential& model, const std::filesystem::path& file) {
   }
   out.put(crc_of(out.bytes().data(), out.bytes().size()));
 
-  // Write beside the destination, then rename: the old file stays whole until the new one is.
-  std::filesystem::path temporary = file;
-  temporary += ".tmp";
-  {
-    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-    if (!stream) fail(file, fmt::format("cannot open {} for writing", temporary.string()));
-    stream.write(out.bytes().data(), static_cast<std::streamsize>(out.bytes().size()));
-    stream.flush();
-    if (!stream) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      fail(file, "writing failed (disk full?)");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, file, error);
-  if (error) fail(file, fmt::format("cannot move the saved model into place: {}", error.message()));
+  // Written beside the destination, then renamed: the old file stays whole until the new one is.
+  detail::write_file_atomically(file, std::string_view(out.bytes().data(), out.bytes().size()));
 }
 
 Sequential load(const std::filesystem::path& file) {

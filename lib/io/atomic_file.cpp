@@ -31,7 +31,8 @@ void move_into_place(const std::filesystem::path& temporary, const std::filesyst
   std::error_code error;
   std::filesystem::rename(temporary, destination, error);
   if (error) {
-    std::filesystem::remove(temporary, error);
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
     throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", destination.string(), error.message()));
   }
 }
