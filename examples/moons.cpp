@@ -23,12 +23,34 @@ int main(int argc, char** argv) {
   bool expand = false;
   app.add_option("--graph", graph_file, "draw the first step's graph after backward() to FILE (.dot, .svg, .png, .pdf)");
   app.add_flag("--expand", expand, "draw the nodes inside each neuron (merged by op) instead of one box per neuron");
+  std::string frames_directory;
+  app.add_option("--frames", frames_directory,
+                 "write one picture per backward step for the first point's own loss into DIR (one box per neuron)");
   CLI11_PARSE(app, argc, argv);
 
   const auto data = backflow::make_moons(100, 0.1, data_seed);
   backflow::nn::MLP model(2, {16, 16, 1}, backflow::nn::Activation::relu, backflow::nn::Activation::linear, seed);
   backflow::SGD sgd(model.parameters(), 1.0);
   fmt::print("{}\n\n", backflow::nn::to_string(model));
+
+  if (!frames_directory.empty()) {
+    // A whole step has about 65,000 nodes: page through backward for one point instead
+    // (about 660 nodes), with each neuron drawn as one box.
+    const auto& p = data.points[0];
+    const Value score = model({p[0], p[1]})[0];
+    Value point_loss = (1.0 - data.labels[0] * score).relu();
+    point_loss.set_label("loss of point 1");
+    point_loss.backward();
+    try {
+      const auto frames = backflow::write_backward_frames(
+          point_loss, frames_directory, {.collapse_modules = !expand, .title = "moons: backward for one point"});
+      fmt::print("wrote {} frames into {}\n\n", frames.size(), frames_directory);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "{}\n", e.what());
+      return 2;
+    }
+    model.zero_grad();
+  }
 
   double accuracy = 0.0;
   for (int step = 0; step < steps; ++step) {
