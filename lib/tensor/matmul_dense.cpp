@@ -22,9 +22,6 @@ void check_matmul(std::string_view op, const Shape& a, const Shape& b) {
   if (a[1] != b[0]) shape_error(op, a, b, fmt::format("{} != {}", a[1], b[0]));
 }
 
-// Below this many rows per thread, starting a thread costs more than the pass saves.
-constexpr std::size_t rows_per_piece = 128;
-
 /// row = activation(row + b), in place.
 void bias_activation_row(DenseActivation activation, float* row, const float* b, std::size_t n) {
   switch (activation) {
@@ -103,7 +100,7 @@ void dense_backward(TensorNode* out) {
   float* dz = dz_buffer.data();  // a plain pointer: inside the workers, dz_buffer is theirs
   std::vector<float> column_sums(n, 0.0F);
   std::mutex column_sums_mutex;
-  parallel_for(m, rows_per_piece, [&](std::size_t begin, std::size_t end) {
+  parallel_for(m, rows_per_thread(n), [&](std::size_t begin, std::size_t end) {
     std::vector<float> partial(n, 0.0F);
     for (std::size_t r = begin; r < end; ++r) {
       activation_derivative_row(out->activation, g + r * n, y + r * n, dz + r * n, n);
@@ -140,7 +137,7 @@ Tensor dense(const Tensor& x, const Tensor& weights, const Tensor& bias, DenseAc
   detail::gemm(false, false, m, n, k, x.node()->data.data(), weights.node()->data.data(), z, false);
   // Bias and activation in the same pass over the output; rows split over the threads.
   const float* b = bias.node()->data.data();
-  detail::parallel_for(m, detail::rows_per_piece, [&](std::size_t begin, std::size_t end) {
+  detail::parallel_for(m, detail::rows_per_thread(n), [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) detail::bias_activation_row(activation, z + r * n, b, n);
   });
   return Tensor::adopt(out);

@@ -17,7 +17,7 @@ inline Tensor gather_rows(const Tensor& source, std::span<const std::size_t> ind
   Tensor batch = Tensor::adopt(make_tensor_node({indices.size(), cols}, TensorOp::leaf, {}));
   const float* from = source.data().data();
   float* to = batch.data().data();
-  parallel_for(indices.size(), 256, [&](std::size_t begin, std::size_t end) {
+  parallel_for(indices.size(), rows_per_thread(cols), [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) std::copy_n(from + indices[r] * cols, cols, to + r * cols);
   });
   return batch;
