@@ -1,4 +1,4 @@
-// The node behind a Value: one 64-byte record, drawn from a per-thread pool.
+// The node behind a Value: one 48-byte record, drawn from a per-thread pool.
 //
 // A training step of micrograd's demo makes and frees about 65,000 nodes. A general-purpose
 // allocator call per node (plus a control block, as with shared_ptr) costs more than the
@@ -49,8 +49,9 @@ inline constexpr std::uintptr_t chunk_alignment = 256 * 1024;
 
 struct Chunk {
   Node nodes[nodes_per_chunk];
+  // No count of free slots beside it: one more counter updated by every allocation and every
+  // free makes each of them wait on the previous one's store.
   std::uint64_t free_slots[words_per_chunk];  ///< bit i of word w: slot 64 w + i is free
-  std::uint32_t free_count;                   ///< set bits in free_slots
 };
 
 inline Chunk* chunk_of(Node* node) {
@@ -70,12 +71,11 @@ Node* allocate_node_slow();
 
 inline Node* allocate_node() {
   Chunk* chunk = cursor.chunk;
-  if (chunk != nullptr && chunk->free_count != 0) {
+  if (chunk != nullptr) {
     for (std::size_t word = cursor.word; word < words_per_chunk; ++word) {
       const std::uint64_t bits = chunk->free_slots[word];
       if (bits != 0) {
         chunk->free_slots[word] = bits & (bits - 1);  // clear the lowest set bit
-        --chunk->free_count;
         cursor.word = word;
         return &chunk->nodes[word * 64 + static_cast<std::size_t>(std::countr_zero(bits))];
       }
@@ -89,7 +89,6 @@ inline void return_to_pool(Node* node) {
   Chunk* chunk = chunk_of(node);
   const auto slot = static_cast<std::size_t>(node - chunk->nodes);
   chunk->free_slots[slot / 64] |= std::uint64_t{1} << (slot % 64);
-  ++chunk->free_count;
 }
 
 inline void retain(Node* node) { ++node->references; }

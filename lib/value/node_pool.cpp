@@ -27,13 +27,16 @@ struct ChunkRegistry {
   }
 };
 
+bool has_free_slot(const Chunk& chunk) {
+  return std::any_of(std::begin(chunk.free_slots), std::end(chunk.free_slots), [](std::uint64_t bits) { return bits != 0; });
+}
+
 Chunk* new_chunk() {
   static ChunkRegistry registry;
   void* memory = std::aligned_alloc(chunk_alignment, chunk_alignment);
   if (memory == nullptr) throw std::bad_alloc();
   auto* chunk = static_cast<Chunk*>(memory);
   std::fill(std::begin(chunk->free_slots), std::end(chunk->free_slots), ~std::uint64_t{0});
-  chunk->free_count = nodes_per_chunk;
   std::lock_guard lock(registry.mutex);
   registry.all.push_back(chunk);
   return chunk;
@@ -60,7 +63,7 @@ Node* allocate_node_slow() {
   const std::size_t start = here == chunks.end() ? 0 : static_cast<std::size_t>(here - chunks.begin()) + 1;
   for (std::size_t i = 0; i < chunks.size(); ++i) {
     Chunk* candidate = chunks[(start + i) % chunks.size()];
-    if (candidate->free_count != 0) {
+    if (has_free_slot(*candidate)) {
       cursor = {candidate, 0};
       return allocate_node();
     }
