@@ -1,13 +1,18 @@
 // Tensor autodiff semantics: the same as Value's (accumulation, backward twice, no graph in
-// evaluation mode, no recursion over depth) and the portable matmul kernel against BLAS.
+// evaluation mode, no recursion over depth), the portable matmul kernel against BLAS, and parallel_for.
 #include "../lib/tensor/kernels/gemm.hpp"
+#include "../lib/tensor/kernels/parallel.hpp"
 
 #include <backflow/random.hpp>
 #include <backflow/tensor.hpp>
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 using backflow::Tensor;
 
@@ -81,6 +86,59 @@ TEST_CASE("the portable matmul kernel agrees with the configured one, all transp
       }
     }
   }
+}
+
+namespace {
+
+// Runs parallel_for over [0, n) and checks that every index was visited exactly once.
+bool covers_each_index_once(std::size_t n, std::size_t min_piece) {
+  std::vector<std::atomic<int>> visits(n);
+  backflow::detail::parallel_for(n, min_piece, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) visits[i].fetch_add(1);
+  });
+  return std::all_of(visits.begin(), visits.end(), [](const std::atomic<int>& v) { return v.load() == 1; });
+}
+
+}  // namespace
+
+TEST_CASE("parallel_for hands out every index once: parked workers, nested and concurrent calls") {
+  for (int threads : {1, 2, 3, 5}) {
+    backflow::set_num_threads(threads);
+    CAPTURE(threads);
+    for (std::size_t n : {0, 1, 2, 7, 1000, 100'003}) {
+      CAPTURE(n);
+      CHECK(covers_each_index_once(n, 1));
+      CHECK(covers_each_index_once(n, 400));
+    }
+  }
+  backflow::set_num_threads(3);
+  // A call from inside a piece finds the workers busy and starts threads of its own.
+  std::atomic<bool> nested_ok{true};
+  backflow::detail::parallel_for(3, 1, [&](std::size_t, std::size_t) {
+    if (!covers_each_index_once(5000, 1)) nested_ok = false;
+  });
+  CHECK(nested_ok);
+  // Two threads calling at once: one gets the workers, the other its own threads.
+  std::atomic<int> failures{0};
+  {
+    std::vector<std::jthread> callers;
+    for (int t = 0; t < 2; ++t) {
+      callers.emplace_back([&] {
+        for (int i = 0; i < 200; ++i) {
+          if (!covers_each_index_once(4096, 64)) ++failures;
+        }
+      });
+    }
+  }
+  CHECK(failures == 0);
+  // An exception in the calling thread's piece comes out of parallel_for; the workers stay usable.
+  CHECK_THROWS_AS(backflow::detail::parallel_for(100, 1,
+                                                 [](std::size_t begin, std::size_t) {
+                                                   if (begin == 0) throw std::runtime_error("piece 0 failed");
+                                                 }),
+                  std::runtime_error);
+  CHECK(covers_each_index_once(100'000, 1));
+  backflow::set_num_threads(2);
 }
 
 TEST_CASE("the thread count setting is kept") {

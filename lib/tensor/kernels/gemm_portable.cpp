@@ -3,11 +3,9 @@
 // inner loop runs along contiguous rows of B and C (so the compiler vectorises it), over
 // k-blocks that keep a panel of B in cache.
 #include "gemm.hpp"
-
-#include <backflow/tensor.hpp>
+#include "parallel.hpp"
 
 #include <algorithm>
-#include <thread>
 #include <vector>
 
 namespace backflow::detail {
@@ -52,18 +50,9 @@ void gemm_portable(bool transpose_a, bool transpose_b, std::size_t m, std::size_
     b = b_plain.data();
   }
   if (!accumulate) std::fill_n(c, m * n, 0.0F);
-  const std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, num_threads())), m);
-  if (threads <= 1 || m * n * k < 1'000'000) {
-    multiply_rows(0, m, n, k, a, b, c);
-    return;
-  }
-  std::vector<std::jthread> workers;
-  const std::size_t rows_per_thread = (m + threads - 1) / threads;
-  for (std::size_t t = 0; t < threads; ++t) {
-    const std::size_t begin = t * rows_per_thread;
-    const std::size_t end = std::min(m, begin + rows_per_thread);
-    if (begin < end) workers.emplace_back(multiply_rows, begin, end, n, k, a, b, c);
-  }
+  // Row blocks over the threads; small products are not worth waking a thread for.
+  const std::size_t min_rows = m * n * k < 1'000'000 ? m + 1 : 1;
+  parallel_for(m, min_rows, [&](std::size_t begin, std::size_t end) { multiply_rows(begin, end, n, k, a, b, c); });
 }
 
 }  // namespace backflow::detail

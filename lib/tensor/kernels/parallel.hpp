@@ -4,13 +4,21 @@
 #include <backflow/tensor.hpp>
 
 #include <algorithm>
+#include <cstddef>
+#include <functional>
 #include <thread>
 #include <vector>
 
 namespace backflow::detail {
 
+/// Runs piece(0) .. piece(pieces - 1) at the same time, piece 0 on the calling thread and
+/// the others on backflow's parked worker threads (worker_pool.cpp). Returns false, having
+/// run nothing, when the workers are busy with another call (a second thread calling in, or
+/// a call from inside a piece); the caller then starts threads of its own.
+bool run_on_workers(std::size_t pieces, const std::function<void(std::size_t)>& piece);
+
 /// Calls body(begin, end) on contiguous pieces of [0, n), in parallel when n is large
-/// enough to pay for starting threads (each piece at least `min_piece` long).
+/// enough to be worth it (each piece at least `min_piece` long).
 template <class Body>
 void parallel_for(std::size_t n, std::size_t min_piece, Body body) {
   const auto threads = static_cast<std::size_t>(std::max(1, num_threads()));
@@ -20,15 +28,16 @@ void parallel_for(std::size_t n, std::size_t min_piece, Body body) {
     return;
   }
   const std::size_t piece = (n + pieces - 1) / pieces;
+  auto run_piece = [&body, piece, n](std::size_t p) { body(p * piece, std::min(n, (p + 1) * piece)); };
+  if (run_on_workers(pieces, run_piece)) return;
   std::vector<std::jthread> helpers;
-  for (std::size_t p = 1; p < pieces; ++p) {
-    helpers.emplace_back([&body, p, piece, n] { body(p * piece, std::min(n, (p + 1) * piece)); });
-  }
-  body(0, std::min(n, piece));  // this thread takes the first piece
+  for (std::size_t p = 1; p < pieces; ++p) helpers.emplace_back(run_piece, p);
+  run_piece(0);  // this thread takes the first piece
 }
 
-/// The fewest rows of `columns` floats worth giving a thread of their own: starting one
-/// costs about 20 microseconds, so a piece should hold at least 64K elements.
+/// The fewest rows of `columns` floats worth giving a thread of their own: waking a parked
+/// worker and waiting for it costs a few microseconds, so a piece should hold at least 64K
+/// elements.
 inline std::size_t rows_per_thread(std::size_t columns) {
   constexpr std::size_t elements_per_piece = 64 * 1024;
   return std::max<std::size_t>(1, elements_per_piece / std::max<std::size_t>(1, columns));
