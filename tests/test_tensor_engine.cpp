@@ -90,13 +90,16 @@ TEST_CASE("the portable matmul kernel agrees with the configured one, all transp
 
 namespace {
 
-// Runs parallel_for over [0, n) and checks that every index was visited exactly once.
+// Runs parallel_for over [0, n) and checks that the pieces are non-empty, inside [0, n),
+// and visit every index exactly once.
 bool covers_each_index_once(std::size_t n, std::size_t min_piece) {
   std::vector<std::atomic<int>> visits(n);
+  std::atomic<bool> pieces_in_range{true};
   backflow::detail::parallel_for(n, min_piece, [&](std::size_t begin, std::size_t end) {
+    if (!(begin < end && end <= n) && n != 0) pieces_in_range = false;
     for (std::size_t i = begin; i < end; ++i) visits[i].fetch_add(1);
   });
-  return std::all_of(visits.begin(), visits.end(), [](const std::atomic<int>& v) { return v.load() == 1; });
+  return pieces_in_range && std::all_of(visits.begin(), visits.end(), [](const std::atomic<int>& v) { return v.load() == 1; });
 }
 
 }  // namespace
@@ -111,6 +114,10 @@ TEST_CASE("parallel_for hands out every index once: parked workers, nested and c
       CHECK(covers_each_index_once(n, 400));
     }
   }
+  // Many threads, pieces that do not divide evenly: with pieces of ceil(n / threads) rows the
+  // last ones would start past the end (8193 rows, 128 threads, 64-row pieces).
+  backflow::set_num_threads(128);
+  CHECK(covers_each_index_once(8193, 64));
   backflow::set_num_threads(3);
   // A call from inside a piece finds the workers busy and starts threads of its own.
   std::atomic<bool> nested_ok{true};
@@ -131,12 +138,25 @@ TEST_CASE("parallel_for hands out every index once: parked workers, nested and c
     }
   }
   CHECK(failures == 0);
-  // An exception in the calling thread's piece comes out of parallel_for; the workers stay usable.
-  CHECK_THROWS_AS(backflow::detail::parallel_for(100, 1,
-                                                 [](std::size_t begin, std::size_t) {
-                                                   if (begin == 0) throw std::runtime_error("piece 0 failed");
-                                                 }),
-                  std::runtime_error);
+  // An exception in any piece comes out of parallel_for, on the workers or on threads of its
+  // own (nested call); the workers stay usable.
+  for (std::size_t throwing_piece : {0, 1, 2}) {
+    CAPTURE(throwing_piece);
+    auto body = [throwing_piece](std::size_t begin, std::size_t) {
+      if (begin == throwing_piece * 100) throw std::runtime_error("a piece failed");
+    };
+    CHECK_THROWS_AS(backflow::detail::parallel_for(300, 1, body), std::runtime_error);
+    bool nested_threw = false;
+    backflow::detail::parallel_for(3, 1, [&](std::size_t begin, std::size_t) {
+      if (begin != 0) return;
+      try {
+        backflow::detail::parallel_for(300, 1, body);
+      } catch (const std::runtime_error&) {
+        nested_threw = true;
+      }
+    });
+    CHECK(nested_threw);
+  }
   CHECK(covers_each_index_once(100'000, 1));
   backflow::set_num_threads(2);
 }

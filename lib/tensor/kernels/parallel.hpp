@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -12,27 +13,42 @@
 namespace backflow::detail {
 
 /// Runs piece(0) .. piece(pieces - 1) at the same time, piece 0 on the calling thread and
-/// the others on backflow's parked worker threads (worker_pool.cpp). Returns false, having
-/// run nothing, when the workers are busy with another call (a second thread calling in, or
-/// a call from inside a piece); the caller then starts threads of its own.
+/// the others on backflow's parked worker threads (worker_pool.cpp), and rethrows the first
+/// exception a piece threw once all are done. Returns false, having run nothing, when the
+/// workers are busy with another call (a second thread calling in, or a call from inside a
+/// piece); the caller then starts threads of its own.
 bool run_on_workers(std::size_t pieces, const std::function<void(std::size_t)>& piece);
 
-/// Calls body(begin, end) on contiguous pieces of [0, n), in parallel when n is large
-/// enough to be worth it (each piece at least `min_piece` long).
+/// Calls body(begin, end) on contiguous, non-empty pieces of [0, n), in parallel when n is
+/// large enough to be worth it (each piece at least `min_piece` long).
 template <class Body>
 void parallel_for(std::size_t n, std::size_t min_piece, Body body) {
   const auto threads = static_cast<std::size_t>(std::max(1, num_threads()));
-  const std::size_t pieces = std::min(threads, std::max<std::size_t>(1, n / min_piece));
+  const std::size_t pieces = std::min(threads, std::max<std::size_t>(1, n / std::max<std::size_t>(1, min_piece)));
   if (pieces <= 1) {
     body(std::size_t{0}, n);
     return;
   }
-  const std::size_t piece = (n + pieces - 1) / pieces;
-  auto run_piece = [&body, piece, n](std::size_t p) { body(p * piece, std::min(n, (p + 1) * piece)); };
+  // Even shares, so that no piece starts past the end (pieces <= n here).
+  auto run_piece = [&body, pieces, n](std::size_t p) { body(p * n / pieces, (p + 1) * n / pieces); };
   if (run_on_workers(pieces, run_piece)) return;
-  std::vector<std::jthread> helpers;
-  for (std::size_t p = 1; p < pieces; ++p) helpers.emplace_back(run_piece, p);
-  run_piece(0);  // this thread takes the first piece
+  std::vector<std::exception_ptr> errors(pieces);
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t p = 1; p < pieces; ++p) {
+      helpers.emplace_back([&run_piece, &errors, p] {
+        try {
+          run_piece(p);
+        } catch (...) {
+          errors[p] = std::current_exception();
+        }
+      });
+    }
+    run_piece(0);  // this thread takes the first piece (if it throws, the helpers are joined first)
+  }
+  for (const std::exception_ptr& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
 }
 
 /// The fewest rows of `columns` floats worth giving a thread of their own: waking a parked

@@ -1,9 +1,11 @@
 // The worker threads behind parallel_for: started once, parked between calls.
 //
 // A training step of the MNIST model splits about ten loops over the threads. Starting a
-// thread for each costs about 20 microseconds; waking a parked one costs a few. Workers wait
-// on a generation counter (C++20 atomic wait, a futex on Linux); a call publishes its job,
-// bumps the counter, runs piece 0 itself and waits for the others to finish.
+// thread for each costs about 20 microseconds; waking a parked one costs a few. Each worker
+// waits on its own generation counter (C++20 atomic wait, a futex on Linux); a call
+// publishes its job, bumps the counters of the workers it needs, runs piece 0 itself and
+// waits until those workers have reported back. Workers it does not need stay parked and
+// never look at the job.
 #include "parallel.hpp"
 
 #include <pthread.h>
@@ -11,6 +13,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
+#include <memory>
 #include <mutex>
 
 namespace backflow::detail {
@@ -37,27 +41,42 @@ void spin_while(Condition condition) {
 class WorkerPool {
  public:
   bool run(std::size_t pieces, const std::function<void(std::size_t)>& piece) {
-    std::unique_lock busy(busy_, std::try_to_lock);
-    if (!busy.owns_lock()) return false;
-    while (workers_started_ + 1 < pieces) start_worker(workers_started_ + 1);
+    // Taken without blocking: a second caller, or a call from inside a piece (even on this
+    // very thread), finds it held and runs without the workers.
+    bool expected = false;
+    if (!busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) return false;
+    struct Release {
+      std::atomic<bool>& busy;
+      ~Release() { busy.store(false, std::memory_order_release); }
+    } release{busy_};
+
+    while (workers_.size() + 1 < pieces) start_worker();
     job_ = &piece;
-    pieces_ = pieces;
-    // Every worker reports back after every job, even one without a piece for it: so none
-    // can still be reading job_ and pieces_ when the next call rewrites them.
-    unfinished_.store(workers_started_, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
+    const std::size_t helpers = pieces - 1;
+    unfinished_.store(helpers, std::memory_order_relaxed);
+    for (std::size_t w = 0; w < helpers; ++w) {
+      workers_[w]->generation.fetch_add(1, std::memory_order_release);
+      workers_[w]->generation.notify_one();
+    }
+    std::exception_ptr first_error;
     try {
       piece(0);
     } catch (...) {
-      wait_for_workers();  // the job lives on this thread's stack
-      throw;
+      first_error = std::current_exception();
     }
-    wait_for_workers();
+    wait_for_workers();  // also when piece 0 threw: the job lives on the caller's stack
+    for (std::size_t w = 0; w < helpers && !first_error; ++w) first_error = workers_[w]->error;
+    for (std::size_t w = 0; w < helpers; ++w) workers_[w]->error = nullptr;
+    if (first_error) std::rethrow_exception(first_error);
     return true;
   }
 
  private:
+  struct Worker {
+    std::atomic<std::uint64_t> generation{0};  ///< bumped once per job this worker takes part in
+    std::exception_ptr error;                  ///< what its piece threw, read after it reports back
+  };
+
   void wait_for_workers() {
     spin_while([this] { return unfinished_.load(std::memory_order_acquire) != 0; });
     for (std::size_t left = unfinished_.load(std::memory_order_acquire); left != 0;
@@ -66,33 +85,37 @@ class WorkerPool {
     }
   }
 
-  // Worker `index` (1, 2, ...) runs piece `index` of every job that has that many pieces.
-  void start_worker(std::size_t index) {
-    std::uint64_t seen = generation_.load(std::memory_order_acquire);
-    std::thread([this, index, seen]() mutable {
+  // Worker w runs piece w + 1 of every job that wakes it.
+  void start_worker() {
+    workers_.push_back(std::make_unique<Worker>());
+    Worker* worker = workers_.back().get();
+    const std::size_t piece_index = workers_.size();
+    std::thread([this, worker, piece_index] {
+      std::uint64_t seen = 0;
       for (;;) {
-        spin_while([this, seen] { return generation_.load(std::memory_order_acquire) == seen; });
-        generation_.wait(seen, std::memory_order_acquire);
-        seen = generation_.load(std::memory_order_acquire);
-        if (index < pieces_) (*job_)(index);
+        spin_while([worker, seen] { return worker->generation.load(std::memory_order_acquire) == seen; });
+        worker->generation.wait(seen, std::memory_order_acquire);
+        seen = worker->generation.load(std::memory_order_acquire);
+        try {
+          (*job_)(piece_index);
+        } catch (...) {
+          worker->error = std::current_exception();
+        }
         if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1) unfinished_.notify_one();
       }
     }).detach();
-    ++workers_started_;
   }
 
-  std::mutex busy_;  ///< held by the call using the workers
-  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<bool> busy_{false};  ///< held by the call using the workers
   std::atomic<std::size_t> unfinished_{0};
-  // Written by the calling thread before generation_ is bumped, read by workers after.
+  // Written by the calling thread before it bumps a worker's generation, read by that worker after.
   const std::function<void(std::size_t)>* job_ = nullptr;
-  std::size_t pieces_ = 0;
-  std::size_t workers_started_ = 0;
+  std::vector<std::unique_ptr<Worker>> workers_;  ///< only touched while busy_ is held
 };
 
 // Never destroyed: a parallel_for during static destruction still finds its workers, which
 // stay parked until the process ends. A forked child has none of the parent's threads, so
-// it starts with a fresh pool (the old one is abandoned, not freed: its lock may be held).
+// it starts with a fresh pool (the old one is abandoned, not freed: it may look busy).
 WorkerPool* pool = nullptr;
 std::once_flag pool_once;
 
