@@ -6,18 +6,24 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
-#include <functional>
 #include <thread>
 #include <vector>
 
 namespace backflow::detail {
 
-/// Runs piece(0) .. piece(pieces - 1) at the same time, piece 0 on the calling thread and
+/// A job for the workers: run(context, p) runs piece p. (A plain function pointer and
+/// context rather than std::function: nothing to allocate per call.)
+struct PieceJob {
+  void (*run)(const void* context, std::size_t piece);
+  const void* context;
+};
+
+/// Runs pieces 0 .. pieces - 1 of `job` at the same time, piece 0 on the calling thread and
 /// the others on backflow's parked worker threads (worker_pool.cpp), and rethrows the first
 /// exception a piece threw once all are done. Returns false, having run nothing, when the
 /// workers are busy with another call (a second thread calling in, or a call from inside a
 /// piece); the caller then starts threads of its own.
-bool run_on_workers(std::size_t pieces, const std::function<void(std::size_t)>& piece);
+bool run_on_workers(std::size_t pieces, PieceJob job);
 
 /// Calls body(begin, end) on contiguous, non-empty pieces of [0, n), in parallel when n is
 /// large enough to be worth it (each piece at least `min_piece` long).
@@ -31,7 +37,9 @@ void parallel_for(std::size_t n, std::size_t min_piece, Body body) {
   }
   // Even shares, so that no piece starts past the end (pieces <= n here).
   auto run_piece = [&body, pieces, n](std::size_t p) { body(p * n / pieces, (p + 1) * n / pieces); };
-  if (run_on_workers(pieces, run_piece)) return;
+  const PieceJob job{[](const void* context, std::size_t p) { (*static_cast<const decltype(run_piece)*>(context))(p); },
+                     &run_piece};
+  if (run_on_workers(pieces, job)) return;
   std::vector<std::exception_ptr> errors(pieces);
   {
     std::vector<std::jthread> helpers;

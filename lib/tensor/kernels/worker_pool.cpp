@@ -40,7 +40,7 @@ void spin_while(Condition condition) {
 
 class WorkerPool {
  public:
-  bool run(std::size_t pieces, const std::function<void(std::size_t)>& piece) {
+  bool run(std::size_t pieces, PieceJob job) {
     // Taken without blocking: a second caller, or a call from inside a piece (even on this
     // very thread), finds it held and runs without the workers.
     bool expected = false;
@@ -51,7 +51,7 @@ class WorkerPool {
     } release{busy_};
 
     while (workers_.size() + 1 < pieces) start_worker();
-    job_ = &piece;
+    job_ = job;
     const std::size_t helpers = pieces - 1;
     unfinished_.store(helpers, std::memory_order_relaxed);
     for (std::size_t w = 0; w < helpers; ++w) {
@@ -60,7 +60,7 @@ class WorkerPool {
     }
     std::exception_ptr first_error;
     try {
-      piece(0);
+      job.run(job.context, 0);
     } catch (...) {
       first_error = std::current_exception();
     }
@@ -97,7 +97,7 @@ class WorkerPool {
         worker->generation.wait(seen, std::memory_order_acquire);
         seen = worker->generation.load(std::memory_order_acquire);
         try {
-          (*job_)(piece_index);
+          job_.run(job_.context, piece_index);
         } catch (...) {
           worker->error = std::current_exception();
         }
@@ -109,7 +109,7 @@ class WorkerPool {
   std::atomic<bool> busy_{false};  ///< held by the call using the workers
   std::atomic<std::size_t> unfinished_{0};
   // Written by the calling thread before it bumps a worker's generation, read by that worker after.
-  const std::function<void(std::size_t)>* job_ = nullptr;
+  PieceJob job_{};
   std::vector<std::unique_ptr<Worker>> workers_;  ///< only touched while busy_ is held
 };
 
@@ -129,8 +129,8 @@ WorkerPool& the_pool() {
 
 }  // namespace
 
-bool run_on_workers(std::size_t pieces, const std::function<void(std::size_t)>& piece) {
-  return the_pool().run(pieces, piece);
+bool run_on_workers(std::size_t pieces, PieceJob job) {
+  return the_pool().run(pieces, job);
 }
 
 }  // namespace backflow::detail
