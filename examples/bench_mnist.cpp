@@ -1,7 +1,8 @@
 // Benchmark: the introduction's MNIST run (784-1000 relu-10 softmax, Adam, batch 1024, 5
 // epochs). Prints seconds per epoch, test accuracy per seed and their mean, peak resident
 // memory, and, when Debian's python3-torch is installed, PyTorch's time for the same model
-// in its fastest setting, side by side, with the ratio.
+// in its fastest setting, side by side, with the ratio. With --numpy it also trains a plain
+// numpy version of the Keras model on the same seeds: the accuracy to compare against.
 #include <backflow/data.hpp>
 #include <backflow/layers.hpp>
 #include <backflow/train.hpp>
@@ -26,24 +27,25 @@ double peak_resident_megabytes() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-// Runs the PyTorch script and returns its mean seconds per epoch, or a negative number.
-double run_pytorch(const std::filesystem::path& script, const std::filesystem::path& data, int epochs, int threads) {
-  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
-    fmt::print("PyTorch: not installed (Debian: python3-torch), no side-by-side comparison\n");
+// Runs a peer's Python script, echoing its output, and returns the number that follows
+// `key` in its last machine-readable line, or a negative number when it did not run.
+double run_python_peer(const std::string& module, const std::string& package, const std::string& arguments,
+                       const char* key) {
+  if (std::system(fmt::format("/usr/bin/python3 -c 'import {}' >/dev/null 2>&1", module).c_str()) != 0) {
+    fmt::print("{}: not installed (Debian: {}), no side-by-side comparison\n", module, package);
     return -1.0;
   }
-  const std::string command = fmt::format("/usr/bin/python3 '{}' '{}' {} {}", script.string(), data.string(), epochs, threads);
-  std::FILE* pipe = popen(command.c_str(), "r");
+  std::FILE* pipe = popen(fmt::format("/usr/bin/python3 {}", arguments).c_str(), "r");
   if (pipe == nullptr) return -1.0;
   char line[512];
-  double seconds = -1.0;
+  double value = -1.0;
   while (std::fgets(line, sizeof line, pipe) != nullptr) {
     fmt::print("  {}", line);
     double parsed = 0.0;
-    if (std::sscanf(line, "torch: epoch_seconds=%lf", &parsed) == 1) seconds = parsed;
+    if (std::sscanf(line, key, &parsed) == 1) value = parsed;
   }
   pclose(pipe);
-  return seconds;
+  return value;
 }
 
 }  // namespace
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
   int threads = 2;
   int torch_threads = 1;
   bool skip_torch = false;
+  bool numpy_reference = false;
   app.add_option("--data", data_dir, "directory with the MNIST IDX .gz files")->required();
   app.add_option("--seeds", seeds, "seeds to train with")->capture_default_str();
   app.add_option("--epochs", epochs, "epochs per run")->capture_default_str();
@@ -64,6 +67,8 @@ int main(int argc, char** argv) {
                  "torch.set_num_threads for PyTorch (1 is its fastest here: OpenBLAS still uses both cores)")
       ->capture_default_str();
   app.add_flag("--no-torch", skip_torch, "skip the PyTorch comparison");
+  app.add_flag("--numpy", numpy_reference,
+               "also train a plain numpy version of the Keras model with the same seeds: the accuracy reference");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -106,13 +111,31 @@ int main(int argc, char** argv) {
                mean_seconds, accuracies.front(), seeds.front(), seeds.size(), mean_accuracy, first_run_peak);
     fmt::print("targets: <= 1.1 s/epoch, >= 0.972 test accuracy, <= 700 MB\n");
 
+    const auto scripts = std::filesystem::path(argv[0]).parent_path();
     if (!skip_torch) {
-      const auto script = std::filesystem::path(argv[0]).parent_path() / "torch_mnist.py";
       fmt::print("PyTorch, same model, torch.set_num_threads({}):\n", torch_threads);
-      const double torch_seconds = run_pytorch(script, data.directory, epochs, torch_threads);
+      const double torch_seconds =
+          run_python_peer("torch", "python3-torch",
+                          fmt::format("'{}' '{}' {} {}", (scripts / "torch_mnist.py").string(), data.directory.string(),
+                                      epochs, torch_threads),
+                          "torch: epoch_seconds=%lf");
       if (torch_seconds > 0) {
         fmt::print("ratio: PyTorch {:.3f} s/epoch / backflow {:.3f} s/epoch = {:.2f}x\n", torch_seconds, mean_seconds,
                    torch_seconds / mean_seconds);
+      }
+    }
+    if (numpy_reference) {
+      std::string seed_list;
+      for (std::uint64_t seed : seeds) seed_list += fmt::format(" {}", seed);
+      fmt::print("numpy, the same Keras model written out by hand, seeds{}:\n", seed_list);
+      const double numpy_accuracy =
+          run_python_peer("numpy", "python3-numpy",
+                          fmt::format("'{}' '{}' {} {}", (scripts / "numpy_keras_mnist.py").string(),
+                                      data.directory.string(), epochs, seed_list),
+                          "numpy: mean_test_accuracy=%lf");
+      if (numpy_accuracy > 0) {
+        fmt::print("mean test accuracy over {} seeds: backflow {:.4f}, numpy {:.4f}\n", seeds.size(), mean_accuracy,
+                   numpy_accuracy);
       }
     }
   } catch (const std::exception& e) {
