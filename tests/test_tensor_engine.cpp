@@ -1,7 +1,10 @@
 // Tensor autodiff semantics: the same as Value's (accumulation, backward twice, no graph in
-// evaluation mode, no recursion over depth), the portable matmul kernel against BLAS, and parallel_for.
+// evaluation mode, no recursion over depth, a clean state after an exception), both matmul
+// kernels against a plain triple loop, and parallel_for.
+#include "../lib/engine/topological_order.hpp"
 #include "../lib/tensor/kernels/gemm.hpp"
 #include "../lib/tensor/kernels/parallel.hpp"
+#include "../lib/tensor/tensor_node.hpp"
 
 #include <backflow/random.hpp>
 #include <backflow/tensor.hpp>
@@ -9,7 +12,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cstdint>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -36,7 +41,7 @@ TEST_CASE("inputs without requires_grad get no gradient work") {
   loss.backward();
   CHECK(w.grad()[0] == 4.0F);
   CHECK(w.grad()[1] == 6.0F);
-  CHECK_FALSE(data.requires_grad());
+  CHECK(data.node()->grad.empty());  // no gradient buffer was ever allocated for the data
 }
 
 TEST_CASE("NoGradGuard builds no graph") {
@@ -54,10 +59,45 @@ TEST_CASE("a chain of 200,000 tensor ops backpropagates and frees without recurs
   {
     Tensor y = x;
     for (int i = 0; i < 200'000; ++i) y = y * Tensor(1.0F);
+    CHECK(x.node()->references == 2);  // x, and the first product that uses it
     y.backward();
     CHECK(x.grad()[0] == 1.0F);
   }
-  CHECK(x.inputs().empty());
+  CHECK(x.node()->references == 1);  // the whole chain is gone: only x's own handle is left
+}
+
+namespace {
+
+// A minimal node for the shared traversal: inputs and the consumer count it needs.
+struct PlainNode {
+  std::array<PlainNode*, 2> inputs{};
+  std::uint32_t pending_consumers = 0;
+};
+
+}  // namespace
+
+TEST_CASE("an exception during a backward traversal leaves every count at zero") {
+  // A diamond under a root: root -> {left, right} -> bottom -> leaf.
+  PlainNode leaf, bottom, left, right, root;
+  bottom.inputs = {&leaf, nullptr};
+  left.inputs = {&bottom, nullptr};
+  right.inputs = {&bottom, nullptr};
+  root.inputs = {&left, &right};
+  for (int throw_at = 0; throw_at < 5; ++throw_at) {
+    CAPTURE(throw_at);
+    int visited = 0;
+    CHECK_THROWS_AS(backflow::detail::for_each_in_backward_order(&root, backflow::detail::DoNothing{},
+                                                                 [&](PlainNode*) {
+                                                                   if (visited++ == throw_at) throw std::runtime_error("x");
+                                                                 }),
+                    std::runtime_error);
+    for (const PlainNode* node : {&leaf, &bottom, &left, &right, &root}) CHECK(node->pending_consumers == 0);
+    // And the next traversal still reaches all five nodes, each once.
+    const auto order = backflow::detail::topological_order(&root);
+    CHECK(order.size() == 5);
+    CHECK(order.front() == &leaf);
+    CHECK(order.back() == &root);
+  }
 }
 
 TEST_CASE("backward needs a one-element root") {
@@ -65,7 +105,7 @@ TEST_CASE("backward needs a one-element root") {
   CHECK_THROWS_AS((x * x).backward(), std::invalid_argument);
 }
 
-TEST_CASE("the portable matmul kernel agrees with the configured one, all transposes") {
+TEST_CASE("both matmul kernels (configured and portable) agree with a triple loop, all transposes") {
   backflow::Random random(5);
   backflow::set_num_threads(2);
   // small (one call), tall and wide (split into blocks of rows or of columns over threads)
@@ -73,15 +113,29 @@ TEST_CASE("the portable matmul kernel agrees with the configured one, all transp
   for (const auto& shape : shapes) {
     const std::size_t m = shape[0], n = shape[1], k = shape[2];
     CAPTURE(m);
-    std::vector<float> a(m * k), b(k * n), c1(m * n, 1.0F), c2(m * n, 1.0F);
+    std::vector<float> a(m * k), b(k * n);
     for (float& v : a) v = static_cast<float>(random.uniform(-1, 1));
     for (float& v : b) v = static_cast<float>(random.uniform(-1, 1));
     for (bool ta : {false, true}) {
       for (bool tb : {false, true}) {
+        // op(A) is m x k: stored k x m when transposed. op(B) is k x n: stored n x k.
+        auto a_at = [&](std::size_t i, std::size_t p) { return ta ? a[p * m + i] : a[i * k + p]; };
+        auto b_at = [&](std::size_t p, std::size_t j) { return tb ? b[j * k + p] : b[p * n + j]; };
         for (bool accumulate : {false, true}) {
-          backflow::detail::gemm(ta, tb, m, n, k, a.data(), b.data(), c1.data(), accumulate);
-          backflow::detail::gemm_portable(ta, tb, m, n, k, a.data(), b.data(), c2.data(), accumulate);
-          for (std::size_t i = 0; i < m * n; ++i) REQUIRE(c1[i] == doctest::Approx(c2[i]).epsilon(1e-4));
+          CAPTURE(ta);
+          CAPTURE(tb);
+          CAPTURE(accumulate);
+          std::vector<float> configured(m * n, 1.0F), portable(m * n, 1.0F);
+          backflow::detail::gemm(ta, tb, m, n, k, a.data(), b.data(), configured.data(), accumulate);
+          backflow::detail::gemm_portable(ta, tb, m, n, k, a.data(), b.data(), portable.data(), accumulate);
+          for (std::size_t i = 0; i < m; ++i) {
+            for (std::size_t j = 0; j < n; ++j) {
+              double expected = accumulate ? 1.0 : 0.0;
+              for (std::size_t p = 0; p < k; ++p) expected += static_cast<double>(a_at(i, p)) * b_at(p, j);
+              REQUIRE(configured[i * n + j] == doctest::Approx(expected).epsilon(1e-4));
+              REQUIRE(portable[i * n + j] == doctest::Approx(expected).epsilon(1e-4));
+            }
+          }
         }
       }
     }
@@ -167,5 +221,31 @@ TEST_CASE("the thread count setting is kept") {
   backflow::set_num_threads(2);
   CHECK(backflow::num_threads() == 2);
   CHECK_THROWS_AS(backflow::set_num_threads(0), std::invalid_argument);
+  CHECK_THROWS_AS(backflow::set_num_threads(1025), std::invalid_argument);
+  CHECK(backflow::num_threads() == 2);
   CHECK_FALSE(backflow::matmul_backend().empty());
+}
+
+TEST_CASE("the dense layer's gradients have the same bits in every run, whatever thread finishes first") {
+  backflow::set_num_threads(4);
+  backflow::Random random(11);
+  auto filled = [&](backflow::Shape shape, bool requires_grad) {
+    std::size_t size = shape[0] * (shape.size() > 1 ? shape[1] : 1);
+    std::vector<float> values(size);
+    for (float& v : values) v = static_cast<float>(random.uniform(-1, 1));
+    return Tensor(std::move(shape), std::move(values), requires_grad);
+  };
+  // 16,384 rows of 16 columns: four pieces of 4,096 rows, one per thread.
+  const Tensor x = filled({16'384, 8}, false);
+  const Tensor w = filled({8, 16}, true);
+  const Tensor b = filled({16}, true);
+  std::vector<float> first;
+  for (int run = 0; run < 20; ++run) {
+    b.zero_grad();
+    backflow::sum(backflow::dense(x, w, b, backflow::DenseActivation::tanh)).backward();
+    const std::vector<float> bias_grad(b.grad().begin(), b.grad().end());
+    if (run == 0) first = bias_grad;
+    REQUIRE(bias_grad == first);
+  }
+  backflow::set_num_threads(2);
 }

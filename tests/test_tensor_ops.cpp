@@ -89,6 +89,10 @@ TEST_CASE("gradients of every op against central differences") {
   check_op("mul row", [](const auto& v) { return v[0] * v[1]; }, {a, row});
   check_op("row - matrix", [](const auto& v) { return v[1] - v[0]; }, {a, row});
   check_op("scalar / matrix", [](const auto& v) { return v[1] / v[0]; }, {positive, scalar});
+  check_op("matrix * scalar", [](const auto& v) { return v[0] * v[1]; }, {a, scalar});
+  check_op("matrix / scalar", [](const auto& v) { return v[0] / v[1]; }, {a, scalar});
+  check_op("matrix / row", [](const auto& v) { return v[0] / v[1]; }, {a, random_tensor({4}, 8, 0.5, 2.0)});
+  check_op("matrix + [1, n] row", [](const auto& v) { return v[0] + v[1]; }, {a, random_tensor({1, 4}, 9)});
   check_op("exp", [](const auto& v) { return backflow::exp(v[0]); }, {a});
   check_op("log", [](const auto& v) { return backflow::log(v[0]); }, {positive});
   check_op("relu", [](const auto& v) { return backflow::relu(v[0]); }, {a});
@@ -112,6 +116,47 @@ TEST_CASE("gradients of every op against central differences") {
   check_op("mse", [](const auto& v) { return backflow::mse(v[0], v[1]); }, {a, b});
   Tensor targets({3, 4}, {0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1});
   check_op("softmax_cross_entropy", [&](const auto& v) { return backflow::softmax_cross_entropy(v[0], targets); }, {a});
+  // Soft targets that need a gradient too, rows not summing to 1.
+  check_op("softmax_cross_entropy, both sides",
+           [](const auto& v) { return backflow::softmax_cross_entropy(v[0], v[1]); },
+           {a, random_tensor({3, 4}, 10, 0.0, 1.0)});
+}
+
+TEST_CASE("softmax cross-entropy's target gradient is exact where a probability underflows") {
+  // softmax([0, 100]) = [e^-100, 1]: the first probability is 0 in float, its log is not.
+  const Tensor logits({1, 2}, {0.0F, 100.0F}, true);
+  const Tensor targets({1, 2}, {0.5F, 0.5F}, true);
+  backflow::softmax_cross_entropy(logits, targets).backward();
+  CHECK(targets.grad()[0] == doctest::Approx(100.0).epsilon(1e-5));  // -log softmax = 100
+  CHECK(targets.grad()[1] == doctest::Approx(0.0).epsilon(1e-5));
+  CHECK(logits.grad()[0] == doctest::Approx(-0.5).epsilon(1e-5));  // p * sum(t) - t
+  CHECK(logits.grad()[1] == doctest::Approx(0.5).epsilon(1e-5));
+}
+
+TEST_CASE("empty and oversized shapes get an error, not NaN or a tiny buffer") {
+  auto message_of = [](const std::function<void()>& f) -> std::string {
+    try {
+      f();
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  const Tensor no_classes = Tensor::zeros({2, 0});
+  const Tensor no_rows = Tensor::zeros({0, 3});
+  CHECK(message_of([&] { backflow::softmax(no_classes); }).find("softmax: shape [2, 0] has no classes") != std::string::npos);
+  CHECK(message_of([&] { backflow::log_softmax(no_classes); }).find("log_softmax") != std::string::npos);
+  CHECK(message_of([&] { backflow::softmax_cross_entropy(no_classes, no_classes); }).find("no classes") != std::string::npos);
+  CHECK(message_of([&] { backflow::softmax_cross_entropy(no_rows, no_rows); }).find("no rows") != std::string::npos);
+  CHECK(message_of([&] { backflow::mean(no_rows); }).find("mean: the mean of no elements (shape [0, 3])") != std::string::npos);
+  CHECK(message_of([&] { backflow::mean(no_rows, 0); }).find("axis 0 of shape [0, 3]") != std::string::npos);
+  CHECK(backflow::mean(no_rows, 1).size() == 0);  // nothing to average, and nothing asked for
+  CHECK(message_of([&] { backflow::mse(no_rows, no_rows); }).find("mse") != std::string::npos);
+  CHECK(backflow::sum(no_rows).item() == 0.0F);  // an empty sum is 0, as in numpy
+  const std::size_t huge = std::size_t{1} << 62U;
+  CHECK(message_of([&] { Tensor::zeros({huge, 4}); }).find("shape [4611686018427387904, 4]") != std::string::npos);
+  CHECK(message_of([&] { backflow::reshape(no_rows, {huge, 4, 0}); }) == "no error");  // 0 elements: fine
+  CHECK(message_of([&] { backflow::reshape(Tensor::zeros({2, 2}), {huge, 4}); }).find("more elements than fit") != std::string::npos);
 }
 
 TEST_CASE("fused softmax cross-entropy equals the composed ops and is stable") {

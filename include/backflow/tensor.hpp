@@ -76,9 +76,11 @@ class Tensor {
   std::size_t rank() const { return shape().size(); }
   /// Number of elements.
   std::size_t size() const;
-  /// The values, row-major. Writable for leaves (parameters, inputs).
+  /// The values, row-major. Writable for leaves (parameters, inputs). The span points into
+  /// the node: keep a Tensor alive while using it (not `for (float v : relu(x).data())`).
   std::span<float> data() const;
-  /// d(root)/d(this) after backward(); all zeros if no gradient reached it.
+  /// d(root)/d(this) after backward(); all zeros if no gradient reached it. A span into the
+  /// node, like data().
   std::span<const float> grad() const;
   /// The single value of a one-element tensor; throws otherwise.
   float item() const;
@@ -128,15 +130,17 @@ class Tensor {
   detail::TensorNode* node_;
 };
 
-// Elementwise arithmetic. Shapes must match, or the right-hand side may be a row ([n] or
-// [1, n] against [m, n]) or a single element; that operand is broadcast.
-/// Elementwise sum; b may be a row or a single element, broadcast over a.
+// Elementwise arithmetic. Shapes must match, or one operand (either side) may be a row
+// ([n] or [1, n] against [m, n]; generally [1, ..., 1, n] against any shape of two or more
+// dimensions ending in n) or a single element; that operand is broadcast, and its gradient
+// sums over the copies. Other shapes throw, naming the op and both shapes.
+/// Elementwise sum; either operand may be a row or a single element, broadcast.
 Tensor operator+(const Tensor& a, const Tensor& b);
-/// Elementwise difference; b may be a row or a single element, broadcast over a.
+/// Elementwise difference; either operand may be a row or a single element, broadcast.
 Tensor operator-(const Tensor& a, const Tensor& b);
-/// Elementwise product; b may be a row or a single element, broadcast over a.
+/// Elementwise product; either operand may be a row or a single element, broadcast.
 Tensor operator*(const Tensor& a, const Tensor& b);
-/// Elementwise quotient; b may be a row or a single element, broadcast over a.
+/// Elementwise quotient; either operand may be a row or a single element, broadcast.
 Tensor operator/(const Tensor& a, const Tensor& b);
 /// Elementwise negation.
 Tensor operator-(const Tensor& a);
@@ -155,7 +159,8 @@ Tensor tanh(const Tensor& x);
 /// [m, k] x [k, n] -> [m, n].
 Tensor matmul(const Tensor& a, const Tensor& b);
 /// activation(x W + b) in one node: x [m, k], W [k, n], b [n]. One pass adds the bias and
-/// applies the activation; backward needs no extra buffers.
+/// applies the activation; backward applies the activation's derivative and sums the bias
+/// gradient in one pass too, into a scratch buffer that the thread keeps between steps.
 Tensor dense(const Tensor& x, const Tensor& weights, const Tensor& bias, DenseActivation activation);
 
 /// Sum of all elements, shape [1].
@@ -200,10 +205,11 @@ class NoGradGuard {
 /// Every node `root` depends on, inputs first, root last (the reverse of backward's order).
 std::vector<Tensor> topological_order(const Tensor& root);
 
-/// Threads used by the matmul kernels (OpenBLAS). `BACKFLOW_NUM_THREADS` sets the default.
+/// Threads used by the tensor kernels (matmul, the dense layer's elementwise passes, batch
+/// gathering, Adam): 1 to 1024; throws std::invalid_argument otherwise.
 void set_num_threads(int threads);
-/// The thread count set with set_num_threads() or `BACKFLOW_NUM_THREADS`, else OpenBLAS's
-/// default (1 without OpenBLAS).
+/// The thread count set with set_num_threads(), else `BACKFLOW_NUM_THREADS`, else the
+/// number of hardware threads.
 int num_threads();
 /// "OpenBLAS cblas_sgemm (...)" with OpenBLAS's build configuration, or "portable blocked kernel".
 std::string matmul_backend();

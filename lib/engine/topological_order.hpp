@@ -5,6 +5,7 @@
 #include "fast_tls.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 #include <vector>
 
 namespace backflow::detail {
@@ -14,23 +15,26 @@ struct DoNothing {
   void operator()(T* /*node*/) const {}
 };
 
-/// Calls visit(node) once for every node reachable from `root`, each node only after every
-/// node that consumes it: reverse topological order, the order backward() needs.
-///
-/// Kahn's algorithm, as PyTorch's engine does it: pass 1 counts, for each node, its
-/// consumers inside this graph (a count going from 0 to 1 means the node is met for the
-/// first time: on_first_visit runs and its inputs are explored); pass 2 starts from the root
-/// and releases a node when its last consumer is done, which brings every count back to 0.
-///
-/// NodeT needs `inputs` (a range of NodeT*, nullptr slots skipped) and a counter
-/// `pending_consumers` that is 0 outside a traversal.
+/// Sets pending_consumers back to 0 on every node reachable from `root`, after an exception
+/// stopped a traversal half-way. (The counts cannot guide this walk, they are what is
+/// broken, so a set of visited nodes does; this runs only on that rare path.)
+template <class NodeT>
+void reset_pending_consumers(NodeT* root) {
+  std::unordered_set<NodeT*> seen{root};
+  std::vector<NodeT*> stack{root};
+  while (!stack.empty()) {
+    NodeT* node = stack.back();
+    stack.pop_back();
+    node->pending_consumers = 0;
+    for (NodeT* input : node->inputs) {
+      if (input != nullptr && seen.insert(input).second) stack.push_back(input);
+    }
+  }
+}
+
+/// The two passes of for_each_in_backward_order (below), on a cleared stack.
 template <class NodeT, class OnFirstVisit, class Visit>
-void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit visit) {
-  // The stack's memory is kept between calls (training loops walk graphs of the same size
-  // every step); a local handle to it lets the compiler keep it in registers.
-  thread_local std::vector<NodeT*> kept BACKFLOW_FAST_TLS;
-  std::vector<NodeT*> stack = std::move(kept);
-  stack.clear();
+void count_then_release(NodeT* root, std::vector<NodeT*>& stack, OnFirstVisit& on_first_visit, Visit& visit) {
   stack.push_back(root);
   on_first_visit(root);
   while (!stack.empty()) {
@@ -51,6 +55,33 @@ void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit 
     for (NodeT* input : node->inputs) {
       if (input != nullptr && --input->pending_consumers == 0) stack.push_back(input);
     }
+  }
+}
+
+/// Calls visit(node) once for every node reachable from `root`, each node only after every
+/// node that consumes it: reverse topological order, the order backward() needs.
+///
+/// Kahn's algorithm, as PyTorch's engine does it: pass 1 counts, for each node, its
+/// consumers inside this graph (a count going from 0 to 1 means the node is met for the
+/// first time: on_first_visit runs and its inputs are explored); pass 2 starts from the root
+/// and releases a node when its last consumer is done, which brings every count back to 0.
+///
+/// NodeT needs `inputs` (a range of NodeT*, nullptr slots skipped) and a counter
+/// `pending_consumers` that is 0 outside a traversal. If visit (or an allocation) throws,
+/// the counts are reset before the exception leaves, so the next traversal of any graph
+/// sharing these nodes (the parameters of the next training step) starts clean.
+template <class NodeT, class OnFirstVisit, class Visit>
+void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit visit) {
+  // The stack's memory is kept between calls (training loops walk graphs of the same size
+  // every step); a local handle to it lets the compiler keep it in registers.
+  thread_local std::vector<NodeT*> kept BACKFLOW_FAST_TLS;
+  std::vector<NodeT*> stack = std::move(kept);
+  stack.clear();
+  try {
+    count_then_release(root, stack, on_first_visit, visit);
+  } catch (...) {
+    reset_pending_consumers(root);
+    throw;
   }
   kept = std::move(stack);
 }

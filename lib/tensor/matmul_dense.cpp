@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace backflow {
@@ -98,17 +99,25 @@ void dense_backward(TensorNode* out) {
   thread_local std::vector<float> dz_buffer;
   dz_buffer.resize(m * n);
   float* dz = dz_buffer.data();  // a plain pointer: inside the workers, dz_buffer is theirs
-  std::vector<float> column_sums(n, 0.0F);
-  std::mutex column_sums_mutex;
+  // Each piece sums its own rows; the pieces' sums are then added in row order, not in the
+  // order the threads finish, so that every run gives the same bits (float addition is not
+  // associative).
+  std::vector<std::pair<std::size_t, std::vector<float>>> piece_sums;  // (first row, sums)
+  std::mutex piece_sums_mutex;
   parallel_for(m, rows_per_thread(n), [&](std::size_t begin, std::size_t end) {
     std::vector<float> partial(n, 0.0F);
     for (std::size_t r = begin; r < end; ++r) {
       activation_derivative_row(out->activation, g + r * n, y + r * n, dz + r * n, n);
       for (std::size_t c = 0; c < n; ++c) partial[c] += dz[r * n + c];
     }
-    std::lock_guard lock(column_sums_mutex);
-    for (std::size_t c = 0; c < n; ++c) column_sums[c] += partial[c];
+    std::lock_guard lock(piece_sums_mutex);
+    piece_sums.emplace_back(begin, std::move(partial));
   });
+  std::ranges::sort(piece_sums, {}, &std::pair<std::size_t, std::vector<float>>::first);
+  std::vector<float> column_sums(n, 0.0F);
+  for (const auto& piece : piece_sums) {
+    for (std::size_t c = 0; c < n; ++c) column_sums[c] += piece.second[c];
+  }
   if (b->requires_grad()) add_to_grad(b, [&](std::size_t c) { return column_sums[c]; });
   matmul_backward_into(x, w, dz, m, n, k);
 }

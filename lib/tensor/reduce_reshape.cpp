@@ -59,6 +59,9 @@ Tensor sum(const Tensor& x) {
 }
 
 Tensor mean(const Tensor& x) {
+  if (x.size() == 0) {
+    throw std::invalid_argument(fmt::format("backflow: mean: the mean of no elements (shape {})", to_string(x.shape())));
+  }
   TensorNode* out = detail::make_tensor_node({1}, TensorOp::mean, {x.node()});
   double total = 0.0;
   for (float v : x.data()) total += v;
@@ -74,6 +77,10 @@ Tensor reduce_axis(const Tensor& x, std::size_t axis, TensorOp op) {
   if (axis > 1) throw std::invalid_argument(fmt::format("backflow: {}: axis {} of a 2-D tensor", name, axis));
   const std::size_t rows = x.shape()[0];
   const std::size_t cols = x.shape()[1];
+  if (op == TensorOp::mean_axis && x.shape()[axis] == 0) {
+    throw std::invalid_argument(
+        fmt::format("backflow: {}: axis {} of shape {} has no elements to average", name, axis, to_string(x.shape())));
+  }
   TensorNode* out = detail::make_tensor_node({axis == 0 ? cols : rows}, op, {x.node()});
   out->axis = axis;
   float* z = out->data.data();
@@ -95,9 +102,7 @@ Tensor sum(const Tensor& x, std::size_t axis) { return reduce_axis(x, axis, Tens
 Tensor mean(const Tensor& x, std::size_t axis) { return reduce_axis(x, axis, TensorOp::mean_axis); }
 
 Tensor reshape(const Tensor& x, Shape shape) {
-  std::size_t size = 1;
-  for (std::size_t d : shape) size *= d;
-  if (size != x.size()) detail::shape_error("reshape", x.shape(), shape, "the element counts differ");
+  if (detail::element_count(shape) != x.size()) detail::shape_error("reshape", x.shape(), shape, "the element counts differ");
   TensorNode* out = detail::make_tensor_node(std::move(shape), TensorOp::reshape, {x.node()});
   std::copy_n(x.node()->data.data(), x.size(), out->data.data());
   return Tensor::adopt(out);

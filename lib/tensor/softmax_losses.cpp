@@ -14,6 +14,15 @@ using detail::TensorNode;
 namespace detail {
 namespace {
 
+/// Throws unless `logits` is a matrix with at least one class per row (a softmax over no
+/// classes has no value, and the max of an empty row does not exist).
+void require_classes(std::string_view op, const Tensor& logits) {
+  require_matrix(op, logits, "[rows, classes]");
+  if (logits.shape()[1] == 0) {
+    throw std::invalid_argument(fmt::format("backflow: {}: shape {} has no classes", op, to_string(logits.shape())));
+  }
+}
+
 /// log_softmax of each row of z into out: z - max - log(sum(exp(z - max))).
 void log_softmax_rows(const float* z, float* out, std::size_t rows, std::size_t cols) {
   for (std::size_t r = 0; r < rows; ++r) {
@@ -55,7 +64,7 @@ void softmax_losses_backward(TensorNode* out) {
     case TensorOp::softmax_cross_entropy: {
       // d/dz = (softmax(z) * sum(t) - t) / rows: the famous "probabilities minus targets".
       TensorNode* t = out->inputs[1];
-      const float* p = out->saved.data();
+      const float* log_p = out->saved.data();
       const float* targets = t->data.data();
       const std::size_t rows = x->shape[0];
       const std::size_t cols = x->shape[1];
@@ -63,11 +72,12 @@ void softmax_losses_backward(TensorNode* out) {
       if (x->requires_grad()) {
         std::vector<float> target_sums(rows, 0.0F);
         for (std::size_t i = 0; i < x->size(); ++i) target_sums[i / cols] += targets[i];
-        add_to_grad(x, [&](std::size_t i) { return (p[i] * target_sums[i / cols] - targets[i]) * scale; });
+        add_to_grad(x, [&](std::size_t i) { return (std::exp(log_p[i]) * target_sums[i / cols] - targets[i]) * scale; });
       }
       if (t->requires_grad()) {
-        // d/dt = -log softmax(z) / rows
-        add_to_grad(t, [&](std::size_t i) { return -std::log(std::max(p[i], 1e-30F)) * scale; });
+        // d/dt = -log softmax(z) / rows; from the saved logarithms, exact even where the
+        // probability itself underflows to 0.
+        add_to_grad(t, [&](std::size_t i) { return -log_p[i] * scale; });
       }
       break;
     }
@@ -87,7 +97,7 @@ void softmax_losses_backward(TensorNode* out) {
 }  // namespace detail
 
 Tensor softmax(const Tensor& logits) {
-  detail::require_matrix("softmax", logits, "[rows, classes]");
+  detail::require_classes("softmax", logits);
   TensorNode* out = detail::make_tensor_node(logits.shape(), TensorOp::softmax, {logits.node()});
   detail::log_softmax_rows(logits.node()->data.data(), out->data.data(), logits.shape()[0], logits.shape()[1]);
   for (float& v : out->data.span()) v = std::exp(v);
@@ -95,17 +105,20 @@ Tensor softmax(const Tensor& logits) {
 }
 
 Tensor log_softmax(const Tensor& logits) {
-  detail::require_matrix("log_softmax", logits, "[rows, classes]");
+  detail::require_classes("log_softmax", logits);
   TensorNode* out = detail::make_tensor_node(logits.shape(), TensorOp::log_softmax, {logits.node()});
   detail::log_softmax_rows(logits.node()->data.data(), out->data.data(), logits.shape()[0], logits.shape()[1]);
   return Tensor::adopt(out);
 }
 
 Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& targets) {
-  detail::require_matrix("softmax_cross_entropy", logits, "[rows, classes]");
+  detail::require_classes("softmax_cross_entropy", logits);
   if (targets.shape() != logits.shape()) {
     detail::shape_error("softmax_cross_entropy", logits.shape(), targets.shape(),
                         "targets need one row of class probabilities (one-hot) per row of logits");
+  }
+  if (logits.shape()[0] == 0) {
+    throw std::invalid_argument("backflow: softmax_cross_entropy: no rows to average the loss over");
   }
   const std::size_t rows = logits.shape()[0];
   const std::size_t cols = logits.shape()[1];
@@ -116,16 +129,17 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& targets) {
   double total = 0.0;
   for (std::size_t i = 0; i < logits.size(); ++i) total -= static_cast<double>(t[i]) * log_probabilities.data()[i];
   out->data.data()[0] = static_cast<float>(total / static_cast<double>(rows));
-  if (out->requires_grad()) {
-    for (float& v : log_probabilities.span()) v = std::exp(v);  // backward needs the probabilities
-    out->saved = std::move(log_probabilities);
-  }
+  if (out->requires_grad()) out->saved = std::move(log_probabilities);  // backward reads them
   return Tensor::adopt(out);
 }
 
 Tensor mse(const Tensor& prediction, const Tensor& target) {
   if (prediction.shape() != target.shape()) {
     detail::shape_error("mse", prediction.shape(), target.shape(), "prediction and target need the same shape");
+  }
+  if (prediction.size() == 0) {
+    throw std::invalid_argument(
+        fmt::format("backflow: mse: the mean of no elements (shape {})", to_string(prediction.shape())));
   }
   TensorNode* out = detail::make_tensor_node({1}, TensorOp::mse, {prediction.node(), target.node()});
   const float* a = prediction.node()->data.data();

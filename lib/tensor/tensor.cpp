@@ -9,8 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
-#include <numeric>
+#include <memory>
 #include <stdexcept>
 
 namespace backflow {
@@ -22,19 +21,28 @@ namespace {
 
 constinit thread_local bool no_grad = false;
 
-std::size_t element_count(const Shape& shape) {
-  return std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
-}
-
 }  // namespace
+
+std::size_t element_count(const Shape& shape) {
+  if (std::ranges::find(shape, std::size_t{0}) != shape.end()) return 0;  // whatever the other extents
+  std::size_t count = 1;
+  for (std::size_t extent : shape) {
+    if (__builtin_mul_overflow(count, extent, &count)) {
+      throw std::invalid_argument(fmt::format("backflow: a tensor of shape {} would hold more elements than fit in memory",
+                                              to_string(shape)));
+    }
+  }
+  return count;
+}
 
 bool recording_gradients() { return !no_grad; }
 
 TensorNode* make_tensor_node(Shape shape, TensorOp op, std::initializer_list<TensorNode*> inputs) {
-  auto* node = new TensorNode;
   const std::size_t size = element_count(shape);
+  auto owned = std::make_unique<TensorNode>();  // freed if the buffer cannot be allocated
+  owned->data = Buffer(size);
+  TensorNode* node = owned.release();
   node->shape = std::move(shape);
-  node->data = Buffer(size);
   node->scope = current_scope_id();
   bool needs_grad = false;
   for (TensorNode* input : inputs) needs_grad = needs_grad || input->requires_grad();

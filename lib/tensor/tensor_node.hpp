@@ -52,7 +52,7 @@ struct TensorNode {
   Shape shape;
   Buffer data;
   Buffer grad;   ///< allocated on first use
-  Buffer saved;  ///< op-specific (softmax_cross_entropy keeps its probabilities here)
+  Buffer saved;  ///< op-specific (softmax_cross_entropy keeps its log-probabilities here)
   std::array<TensorNode*, 3> inputs{};  ///< owned references; dense uses all three
   std::string label;
   std::uint32_t references = 1;
@@ -70,6 +70,10 @@ struct TensorNode {
   }
   bool requires_grad() const { return has(tensor_requires_grad); }
 };
+
+/// The number of elements a tensor of `shape` holds; throws when the product does not fit
+/// in size_t (a wrapped count would make a tiny buffer for a huge shape).
+std::size_t element_count(const Shape& shape);
 
 /// A new node with one reference. When gradients are being recorded and any input needs a
 /// gradient, the node keeps (and references) its inputs and needs a gradient too;

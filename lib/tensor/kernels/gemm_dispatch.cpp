@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <thread>
@@ -25,19 +26,21 @@
 namespace backflow {
 namespace {
 
+constexpr int max_threads = 1024;
+
 int threads_from_environment() {
   const char* text = std::getenv("BACKFLOW_NUM_THREADS");
   if (text == nullptr || *text == '\0') return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   char* end = nullptr;
   const long value = std::strtol(text, &end, 10);
-  if (*end != '\0' || value < 1 || value > 1024) {
+  if (*end != '\0' || value < 1 || value > max_threads) {
     throw std::invalid_argument(fmt::format("backflow: BACKFLOW_NUM_THREADS='{}' is not a thread count (1-1024)", text));
   }
   return static_cast<int>(value);
 }
 
 struct ThreadSetting {
-  int threads;
+  std::atomic<int> threads;  // read by every kernel call, on whatever thread it runs
   ThreadSetting() : threads(threads_from_environment()) {
 #ifdef BACKFLOW_HAVE_CBLAS
     openblas_set_num_threads(1);  // the threads are ours (see the top of this file)
@@ -53,11 +56,13 @@ ThreadSetting& thread_setting() {
 }  // namespace
 
 void set_num_threads(int threads) {
-  if (threads < 1) throw std::invalid_argument(fmt::format("backflow: set_num_threads({}): need at least 1", threads));
-  thread_setting().threads = threads;
+  if (threads < 1 || threads > max_threads) {
+    throw std::invalid_argument(fmt::format("backflow: set_num_threads({}): need 1 to {} threads", threads, max_threads));
+  }
+  thread_setting().threads.store(threads, std::memory_order_relaxed);
 }
 
-int num_threads() { return thread_setting().threads; }
+int num_threads() { return thread_setting().threads.load(std::memory_order_relaxed); }
 
 std::string matmul_backend() {
 #ifdef BACKFLOW_HAVE_CBLAS

@@ -25,8 +25,9 @@ struct PieceJob {
 /// piece); the caller then starts threads of its own.
 bool run_on_workers(std::size_t pieces, PieceJob job);
 
-/// Calls body(begin, end) on contiguous, non-empty pieces of [0, n), in parallel when n is
-/// large enough to be worth it (each piece at least `min_piece` long).
+/// Calls body(begin, end) on contiguous pieces of [0, n), in parallel when n is large
+/// enough to be worth it (each piece at least `min_piece` long). Pieces are non-empty,
+/// except that n == 0 makes one call body(0, 0).
 template <class Body>
 void parallel_for(std::size_t n, std::size_t min_piece, Body body) {
   const auto threads = static_cast<std::size_t>(std::max(1, num_threads()));

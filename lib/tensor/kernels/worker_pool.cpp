@@ -85,11 +85,14 @@ class WorkerPool {
     }
   }
 
-  // Worker w runs piece w + 1 of every job that wakes it.
+  // Worker w runs piece w + 1 of every job that wakes it. The worker joins the list only
+  // once its thread runs: if the thread cannot be started, the exception leaves no entry
+  // behind that a later job would wait on forever.
   void start_worker() {
-    workers_.push_back(std::make_unique<Worker>());
-    Worker* worker = workers_.back().get();
-    const std::size_t piece_index = workers_.size();
+    auto owned = std::make_unique<Worker>();
+    Worker* worker = owned.get();
+    const std::size_t piece_index = workers_.size() + 1;
+    workers_.reserve(workers_.size() + 1);  // so that the push_back below cannot throw
     std::thread([this, worker, piece_index] {
       std::uint64_t seen = 0;
       for (;;) {
@@ -104,6 +107,7 @@ class WorkerPool {
         if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1) unfinished_.notify_one();
       }
     }).detach();
+    workers_.push_back(std::move(owned));
   }
 
   std::atomic<bool> busy_{false};  ///< held by the call using the workers
