@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   fmt::print("{}\n\n", backflow::nn::to_string(model));
 
   if (!frames_directory.empty()) {
-    // A whole step has about 65,000 nodes: page through backward for one point instead
+    // A whole step has about 65,800 nodes: page through backward for one point instead
     // (about 660 nodes), with each neuron drawn as one box.
     const auto& p = data.points[0];
     const Value score = model({p[0], p[1]})[0];
