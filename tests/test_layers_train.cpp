@@ -215,3 +215,34 @@ TEST_CASE("fit checks shapes and says which") {
   CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, data), doctest::Contains("do not fit the model's 5 features"),
                        std::invalid_argument);
 }
+
+TEST_CASE("a batch size of 0 is refused by fit, evaluate and predict instead of looping forever") {
+  const auto data = blobs(6, 6);
+  const Sequential model(4, {{3, LayerActivation::softmax}}, 1);
+  backflow::SGD sgd(model.parameters(), 0.1);
+  backflow::FitOptions options;
+  options.batch_size = 0;
+  options.progress = nullptr;
+  CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, data, options), doctest::Contains("fit: batch_size must be at least 1"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::evaluate(model, data, 0), doctest::Contains("evaluate: batch_size must be at least 1"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::predict(model, data.inputs, 0),
+                       doctest::Contains("predict: batch_size must be at least 1"), std::invalid_argument);
+}
+
+TEST_CASE("fit and evaluate refuse data without rows instead of reporting NaN") {
+  const backflow::LabeledData empty{Tensor({0, 4}, std::vector<float>{}), Tensor({0, 3}, std::vector<float>{})};
+  const auto data = blobs(6, 7);
+  const Sequential model(4, {{3, LayerActivation::softmax}}, 1);
+  backflow::SGD sgd(model.parameters(), 0.1);
+  backflow::FitOptions options;
+  options.progress = nullptr;
+  CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, empty, options), doctest::Contains("fit: the data has no rows"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::evaluate(model, empty), doctest::Contains("evaluate: the data has no rows"),
+                       std::invalid_argument);
+  options.validation = empty;
+  CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, data, options),
+                       doctest::Contains("fit (validation data): the data has no rows"), std::invalid_argument);
+}
