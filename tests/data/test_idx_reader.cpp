@@ -148,6 +148,16 @@ TEST_CASE("an HTML or XML page saved instead of the data is named as such") {
   CHECK(contains(error_reading(Bytes(xml.begin(), xml.end())), "magic 1010792557"));
 }
 
+TEST_CASE("an HTML page after a blank line or a byte order mark is still named as HTML") {
+  const std::string page = "\n<!DOCTYPE html><html><body>404 Not Found</body></html>";
+  const std::string message = error_reading(Bytes(page.begin(), page.end()));
+  CHECK(contains(message, "an HTML/XML page, not IDX (it starts with \"\\n<!DO\""));
+  const std::string marked = "\xEF\xBB\xBF<html>";
+  CHECK(contains(error_reading(Bytes(marked.begin(), marked.end())), "an HTML/XML page, not IDX"));
+  const std::string indented = "  \r\n\t\t<html>";
+  CHECK(contains(error_reading(Bytes(indented.begin(), indented.end())), "an HTML/XML page, not IDX"));
+}
+
 TEST_CASE("a header written little-endian is recognised") {
   const Bytes swapped{0x03, 0x08, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 42};
   const std::string message = error_reading(swapped);
