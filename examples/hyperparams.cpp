@@ -1,6 +1,9 @@
 // "The impact of various hyperparameters": a small sweep over hidden layers, hidden units,
 // activation and learning rate on MNIST (or Fashion-MNIST), printed as a table and written
 // to a Markdown file with a short reading of the results.
+#include "../lib/io/atomic_file.hpp"  // write_file_atomically: the table appears whole or not at all
+#include "cli_checks.hpp"
+
 #include <backflow/data.hpp>
 #include <backflow/layers.hpp>
 #include <backflow/train.hpp>
@@ -9,8 +12,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 
 using namespace backflow;
@@ -108,12 +109,15 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 42;
   app.add_option("--data", data_dir, "directory with the MNIST IDX files (default: $BACKFLOW_DATA, else ./data/mnist)");
   app.add_option("--dataset", dataset_name, "digits or fashion")->capture_default_str()->check(CLI::IsMember({"digits", "fashion"}));
-  app.add_option("--epochs", epochs, "epochs per trial")->capture_default_str()->check(CLI::Range(1, 100));
+  app.add_option("--epochs", epochs, "epochs per trial")
+      ->capture_default_str()->check(examples::decimal_digits)->check(CLI::Range(1, 100));
   app.add_option("--output", output, "Markdown file to write ('' for none)")->capture_default_str();
-  app.add_option("--seed", seed, "seed for every trial")->capture_default_str();
+  app.add_option("--seed", seed, "seed for every trial")->capture_default_str()->check(examples::decimal_digits);
   CLI11_PARSE(app, argc, argv);
 
   try {
+    // Before the sweep, not after it: a mistyped directory must not cost the whole run.
+    if (!output.empty()) detail::check_directory_exists(output);
     DataSource source;
     if (!data_dir.empty()) source.directory = data_dir;
     source.dataset = dataset_name == "fashion" ? Dataset::fashion : Dataset::digits;
@@ -171,13 +175,7 @@ int main(int argc, char** argv) {
           seed, header, rule);
       for (const Trial& t : trials) text += row(t) + "\n";
       text += "\n## Reading the table\n\n" + findings;
-      const std::filesystem::path temporary = output + ".tmp";
-      {
-        std::ofstream out(temporary);
-        out << text;
-        if (!out) throw std::runtime_error(fmt::format("cannot write {}", temporary.string()));
-      }
-      std::filesystem::rename(temporary, output);
+      detail::write_file_atomically(output, text);
       fmt::print("\nwrote {}\n", output);
     }
   } catch (const std::exception& e) {

@@ -6,8 +6,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 using backflow::LayerActivation;
 using backflow::Sequential;
@@ -28,8 +30,56 @@ backflow::LabeledData blobs(std::size_t rows, std::uint64_t seed) {
   return {Tensor({rows, 4}, x), Tensor({rows, 3}, y)};
 }
 
-std::filesystem::path temporary_path(const std::string& name) {
-  return std::filesystem::temp_directory_path() / ("backflow-test-" + name);
+/// A fresh directory under the system's temporary directory, removed with what it holds, so
+/// that tests running at the same time never share a file.
+class ScratchDirectory {
+ public:
+  ScratchDirectory() {
+    std::random_device seed;
+    path_ = std::filesystem::temp_directory_path() / ("backflow-train-test-" + std::to_string(seed()));
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDirectory(const ScratchDirectory&) = delete;
+  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+template <class T>
+void append(std::vector<char>& bytes, T value) {
+  bytes.resize(bytes.size() + sizeof(T));
+  std::memcpy(bytes.data() + bytes.size() - sizeof(T), &value, sizeof(T));
+}
+
+/// A model file made by hand: the header, one table entry per layer (relu, no name), then
+/// `weight_bytes` zero bytes and a CRC of 0 (the size checks come before the checksum's).
+std::vector<char> model_file(std::uint32_t version, std::uint32_t inputs, const std::vector<std::uint32_t>& units,
+                             std::size_t weight_bytes) {
+  std::vector<char> bytes{'B', 'A', 'C', 'K', 'F', 'L', 'O', 'W'};
+  append(bytes, version);
+  append(bytes, inputs);
+  append(bytes, static_cast<std::uint32_t>(units.size()));
+  for (const std::uint32_t layer_units : units) {
+    append(bytes, layer_units);
+    append(bytes, static_cast<std::uint8_t>(LayerActivation::relu));
+    append(bytes, std::uint16_t{0});
+  }
+  bytes.insert(bytes.end(), weight_bytes, '\0');
+  append(bytes, std::uint32_t{0});
+  return bytes;
+}
+
+void write_bytes(const std::filesystem::path& file, const std::vector<char>& contents) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+  REQUIRE(out.good());
 }
 
 }  // namespace
@@ -98,12 +148,11 @@ TEST_CASE("a NaN loss stops training and names the epoch and step") {
 TEST_CASE("save and load give the same predictions; corrupt files are rejected") {
   const auto data = blobs(30, 4);
   const Sequential model(4, {{5, LayerActivation::tanh}, {3, LayerActivation::softmax}}, 2);
-  const auto file = temporary_path("model.bfm");
+  const ScratchDirectory directory;
+  const auto file = directory / "model.bfm";
   backflow::save(model, file);
   // Saved through a temporary file beside it, which must be gone.
-  for (const auto& entry : std::filesystem::directory_iterator(file.parent_path())) {
-    CHECK(entry.path().filename().string().find(".backflow-test-model.bfm.tmp") != 0);
-  }
+  CHECK(std::distance(std::filesystem::directory_iterator(directory.path()), {}) == 1);
   const Sequential loaded = backflow::load(file);
   const Tensor a = backflow::predict(model, data.inputs);
   const Tensor b = backflow::predict(loaded, data.inputs);
@@ -116,10 +165,7 @@ TEST_CASE("save and load give the same predictions; corrupt files are rejected")
     std::ifstream in(file, std::ios::binary);
     bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  auto write = [&](const std::vector<char>& contents) {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-  };
+  auto write = [&](const std::vector<char>& contents) { write_bytes(file, contents); };
   auto corrupt = bytes;
   corrupt[corrupt.size() - 10] = static_cast<char>(corrupt[corrupt.size() - 10] ^ 0x40);
   write(corrupt);
@@ -128,8 +174,38 @@ TEST_CASE("save and load give the same predictions; corrupt files are rejected")
   CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("truncated"), std::runtime_error);
   write(std::vector<char>{'<', 'h', 't', 'm', 'l', '>', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '});
   CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("not a backflow model"), std::runtime_error);
-  CHECK_THROWS_AS(backflow::load(temporary_path("does-not-exist")), std::runtime_error);
-  std::filesystem::remove(file);
+  CHECK_THROWS_AS(backflow::load(directory / "does-not-exist"), std::runtime_error);
+}
+
+TEST_CASE("a model file from another format version is refused, naming both versions") {
+  const ScratchDirectory directory;
+  const auto file = directory / "future.bfm";
+  write_bytes(file, model_file(2, 4, {3}, (4 * 3 + 3) * sizeof(float)));
+  CHECK_THROWS_WITH_AS(backflow::load(file),
+                       doctest::Contains("future.bfm: model format version 2, but this backflow reads version 1"),
+                       std::runtime_error);
+}
+
+TEST_CASE("a model file whose header has no inputs is corrupt") {
+  const ScratchDirectory directory;
+  const auto file = directory / "no-inputs.bfm";
+  write_bytes(file, model_file(1, 0, {3}, 3 * sizeof(float)));
+  CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("no-inputs.bfm: corrupt header: 0 inputs"),
+                       std::runtime_error);
+}
+
+TEST_CASE("layer sizes whose weight count overflows 64 bits are refused, not wrapped to fit") {
+  // (2^32 - 1 + 1) * (2^32 - 1) + (2^32 - 1 + 1) * 1 = 2^64 floats: 0 after wrapping, which
+  // is exactly the 0 bytes of weights this file has.
+  const ScratchDirectory directory;
+  const auto file = directory / "huge.bfm";
+  write_bytes(file, model_file(1, 0xFFFFFFFF, {0xFFFFFFFF, 1}, 0));
+  CHECK_THROWS_WITH_AS(backflow::load(file),
+                       doctest::Contains("huge.bfm: corrupt or truncated: layer 1 (4294967295 inputs x 4294967295 "
+                                         "units) needs more weights than"),
+                       std::runtime_error);
+  write_bytes(file, model_file(1, 0xFFFFFFFF, {1U << 30U, 10}, 64));
+  CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("needs more weights than the"), std::runtime_error);
 }
 
 TEST_CASE("fit checks shapes and says which") {
@@ -138,4 +214,35 @@ TEST_CASE("fit checks shapes and says which") {
   backflow::SGD sgd(model.parameters(), 0.1);
   CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, data), doctest::Contains("do not fit the model's 5 features"),
                        std::invalid_argument);
+}
+
+TEST_CASE("a batch size of 0 is refused by fit, evaluate and predict instead of looping forever") {
+  const auto data = blobs(6, 6);
+  const Sequential model(4, {{3, LayerActivation::softmax}}, 1);
+  backflow::SGD sgd(model.parameters(), 0.1);
+  backflow::FitOptions options;
+  options.batch_size = 0;
+  options.progress = nullptr;
+  CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, data, options), doctest::Contains("fit: batch_size must be at least 1"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::evaluate(model, data, 0), doctest::Contains("evaluate: batch_size must be at least 1"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::predict(model, data.inputs, 0),
+                       doctest::Contains("predict: batch_size must be at least 1"), std::invalid_argument);
+}
+
+TEST_CASE("fit and evaluate refuse data without rows instead of reporting NaN") {
+  const backflow::LabeledData empty{Tensor({0, 4}, std::vector<float>{}), Tensor({0, 3}, std::vector<float>{})};
+  const auto data = blobs(6, 7);
+  const Sequential model(4, {{3, LayerActivation::softmax}}, 1);
+  backflow::SGD sgd(model.parameters(), 0.1);
+  backflow::FitOptions options;
+  options.progress = nullptr;
+  CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, empty, options), doctest::Contains("fit: the data has no rows"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::evaluate(model, empty), doctest::Contains("evaluate: the data has no rows"),
+                       std::invalid_argument);
+  options.validation = empty;
+  CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, data, options),
+                       doctest::Contains("fit (validation data): the data has no rows"), std::invalid_argument);
 }

@@ -61,7 +61,8 @@ class TrainingDiverged : public std::runtime_error {
 };
 
 /// Minibatch training with softmax cross-entropy on the model's logits (the Keras model's
-/// categorical_crossentropy after a softmax layer). Throws TrainingDiverged on a NaN loss.
+/// categorical_crossentropy after a softmax layer). Throws TrainingDiverged on a NaN loss, and
+/// std::invalid_argument when the data (or validation data) has no rows or batch_size is 0.
 History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& data, const FitOptions& options = {});
 
 /// Mean loss and accuracy (argmax of the output against argmax of the target).
@@ -70,10 +71,12 @@ struct Evaluation {
   double accuracy = 0.0;  ///< fraction of rows predicted right, 0 to 1
 };
 
-/// Evaluates without building a graph, in batches.
+/// Evaluates without building a graph, in batches. Throws std::invalid_argument when the
+/// data has no rows or batch_size is 0.
 Evaluation evaluate(const Sequential& model, const LabeledData& data, std::size_t batch_size = 1024);
 
 /// The model's output (probabilities after a softmax layer) for every row, without a graph.
+/// Throws std::invalid_argument when batch_size is 0.
 Tensor predict(const Sequential& model, const Tensor& inputs, std::size_t batch_size = 1024);
 
 /// Index of the largest value in each row of a 2-D tensor.

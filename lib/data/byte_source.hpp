@@ -57,8 +57,9 @@ class FileSource final : public ByteSource {
   std::uint64_t remaining_ = 0;
 };
 
-/// The decompressed contents of gzip data read from `compressed` (one or more gzip members).
-/// Throws DataError when the data is damaged or ends early.
+/// The decompressed contents of gzip data read from `compressed` (one or more gzip members,
+/// perhaps followed by NUL bytes, as gunzip accepts). Throws DataError when the data is
+/// damaged or ends early.
 class GzipSource final : public ByteSource {
  public:
   GzipSource(ByteSource& compressed, std::string name);
@@ -72,6 +73,7 @@ class GzipSource final : public ByteSource {
 
  private:
   bool refill();  // more compressed input; false at its end
+  bool only_padding_left();  // after a member: true at the end of the input or NUL padding
 
   ByteSource& compressed_;
   std::string name_;

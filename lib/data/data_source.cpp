@@ -124,6 +124,13 @@ MnistData load_mnist(const DataSource& source) {
   MnistData data;
   data.train = load_images(*files[0], *files[1]);
   data.test = load_images(*files[2], *files[3]);
+  // A model reads one image size: a test set of another size could not be evaluated.
+  if (data.train.rows != data.test.rows || data.train.cols != data.test.cols) {
+    throw DataError(fmt::format("backflow: {} holds {}x{} images but {} holds {}x{}; the training and test "
+                                "images must be the same size (are they from the same dataset?)",
+                                files[0]->string(), data.train.rows, data.train.cols, files[2]->string(),
+                                data.test.rows, data.test.cols));
+  }
   data.name = resolved.dataset == Dataset::fashion ? "Fashion-MNIST" : "MNIST";
   data.directory = std::move(resolved.directory);
   data.note = std::move(resolved.note);

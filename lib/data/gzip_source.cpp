@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <new>
+#include <span>
 
 namespace backflow::detail {
 
@@ -30,6 +31,24 @@ bool GzipSource::refill() {
   return count > 0;
 }
 
+bool GzipSource::only_padding_left() {
+  if (stream_.avail_in == 0 && !refill()) return true;
+  if (*stream_.next_in != 0) return false;  // another member: inflate checks its header
+  // NUL bytes after the last member are padding (tar and dd leave it; gunzip ignores it), but
+  // only when nothing else follows.
+  do {
+    const std::span<const std::uint8_t> rest(stream_.next_in, stream_.avail_in);
+    if (std::any_of(rest.begin(), rest.end(), [](std::uint8_t byte) { return byte != 0; })) {
+      throw DataError(fmt::format(
+          "backflow: {}: damaged gzip data (other bytes follow the NUL padding after the last member); "
+          "download it again",
+          name_));
+    }
+    stream_.avail_in = 0;
+  } while (refill());
+  return true;
+}
+
 std::size_t GzipSource::read(std::span<std::uint8_t> into) {
   std::size_t produced = 0;
   while (produced < into.size() && !finished_) {
@@ -45,8 +64,8 @@ std::size_t GzipSource::read(std::span<std::uint8_t> into) {
     const int status = inflate(&stream_, Z_NO_FLUSH);
     produced += room - stream_.avail_out;
     if (status == Z_STREAM_END) {
-      // Another gzip member may follow (as `cat a.gz b.gz` makes); inflate checks its header.
-      if (stream_.avail_in == 0 && !refill()) {
+      // Another gzip member may follow (as `cat a.gz b.gz` makes).
+      if (only_padding_left()) {
         finished_ = true;
       } else {
         inflateReset(&stream_);

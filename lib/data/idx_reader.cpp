@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace backflow {
 
@@ -51,9 +52,43 @@ bool starts_with(std::span<const std::uint8_t, 4> magic, std::string_view text) 
                     [](char letter, std::uint8_t byte) { return static_cast<std::uint8_t>(letter) == byte; });
 }
 
+/// Where the '<' of a web page is when `beginning` starts like one: '<', perhaps after a UTF-8
+/// byte order mark and blank space ("\n<!DOCTYPE html>").
+std::optional<std::size_t> markup_start(std::span<const std::uint8_t> beginning) {
+  constexpr std::array<std::uint8_t, 3> byte_order_mark{0xEF, 0xBB, 0xBF};
+  const bool marked = beginning.size() >= byte_order_mark.size() &&
+                      std::equal(byte_order_mark.begin(), byte_order_mark.end(), beginning.begin());
+  std::size_t at = marked ? byte_order_mark.size() : 0;
+  const auto blank = [](std::uint8_t byte) { return byte == ' ' || byte == '\t' || byte == '\r' || byte == '\n'; };
+  while (at < beginning.size() && blank(beginning[at])) ++at;
+  if (at < beginning.size() && beginning[at] == '<') return at;
+  return std::nullopt;
+}
+
+/// The bytes as C would write them in a string: "\n<!D", "\xEF\xBB\xBF<".
+std::string escaped(std::span<const std::uint8_t> bytes) {
+  std::string text;
+  for (const std::uint8_t byte : bytes) {
+    if (byte == '\n') {
+      text += "\\n";
+    } else if (byte == '\r') {
+      text += "\\r";
+    } else if (byte == '\t') {
+      text += "\\t";
+    } else if (byte < 0x20 || byte >= 0x7F || byte == '"' || byte == '\\') {
+      text += "\\x" + detail::hexadecimal(byte, 2);
+    } else {
+      text += static_cast<char>(byte);
+    }
+  }
+  return text;
+}
+
 /// Throws a DataError that names the file when `magic` is not a uint8 IDX header; known
 /// mistakes (a gzip file, a saved web page, a byte-swapped header) are named as such.
-void check_magic(std::span<const std::uint8_t, 4> magic, std::string_view name, bool decompressed) {
+/// `beginning` is the magic and, for a file that is not IDX, the bytes after it.
+void check_magic(std::span<const std::uint8_t, 4> magic, std::span<const std::uint8_t> beginning,
+                 std::string_view name, bool decompressed) {
   const std::uint32_t value = big_endian(magic);
   const auto fail = [&](std::string_view problem) {
     throw DataError(fmt::format("backflow: {}: {}", name, problem));
@@ -69,10 +104,10 @@ void check_magic(std::span<const std::uint8_t, 4> magic, std::string_view name, 
                         "run gunzip on it"
                       : "still gzip-compressed; run gunzip on it");
   }
-  if (magic[0] == '<') {
+  if (const std::optional<std::size_t> start = markup_start(beginning)) {
     fail(fmt::format("an HTML/XML page, not IDX (it starts with \"{}\", magic {}): a download saved an "
                      "error page; download the file again",
-                     std::string(magic.begin(), magic.end()), value));
+                     escaped(beginning.first(std::min(beginning.size(), *start + 4))), value));
   }
   if (starts_with(magic, "vers")) {
     fail("a Git LFS pointer, not the data; run `git lfs pull`");
@@ -110,7 +145,19 @@ IdxArray read_idx_from(detail::ByteSource& source, std::string_view name, bool d
   if (const std::size_t got = read_fully(source, magic); got < magic.size()) {
     throw DataError(fmt::format("backflow: {}: too short for an IDX file: {} {} bytes", name, the_data, got));
   }
-  check_magic(magic, name, decompressed);
+  // Every IDX file begins 0, 0. Of any other, read a little more to recognise a web page that
+  // starts with blank lines; a read error there only leaves the guess to the magic.
+  std::array<std::uint8_t, 64> beginning{};
+  std::copy(magic.begin(), magic.end(), beginning.begin());
+  std::size_t beginning_size = magic.size();
+  if (magic[0] != 0 || magic[1] != 0) {
+    try {
+      beginning_size += read_fully(source, std::span(beginning).subspan(magic.size()));
+    } catch (const DataError&) {
+      beginning_size = magic.size();
+    }
+  }
+  check_magic(magic, std::span(beginning).first(beginning_size), name, decompressed);
 
   IdxArray array;
   const std::size_t dimensions = magic[3];

@@ -1,12 +1,15 @@
 // Grayscale PNG files through libpng's simplified API (png_image), which reports errors in
 // its result instead of through setjmp/longjmp.
+#include "../io/atomic_file.hpp"
+
 #include <backflow/data.hpp>
 
 #include <fmt/format.h>
 
 #include <cstdint>
 #include <limits>
-#include <system_error>
+#include <string_view>
+#include <vector>
 
 #ifdef BACKFLOW_HAVE_PNG
 #include <png.h>
@@ -26,24 +29,27 @@ void write_png(const GrayImage& image, const std::filesystem::path& file) {
                               "libpng-dev and configure again)",
                               file.string()));
 #else
-  // Write beside the target, then rename: readers see the old file or the whole new one.
-  std::filesystem::path partial = file;
-  partial += ".partial";
+  // Encoded in memory, then written through a unique temporary file renamed into place:
+  // readers see the old file or the whole new one, and a failure leaves nothing behind.
   png_image png{};
   png.version = PNG_IMAGE_VERSION;
   png.width = static_cast<png_uint_32>(image.width);
   png.height = static_cast<png_uint_32>(image.height);
   png.format = PNG_FORMAT_GRAY;
   const auto row_stride = static_cast<png_int_32>(image.width);
-  const bool written = png_image_write_to_file(&png, partial.c_str(), 0, image.pixels.data(), row_stride, nullptr) != 0;
+  png_alloc_size_t size = 0;
+  bool encoded = png_image_write_to_memory(&png, nullptr, &size, 0, image.pixels.data(), row_stride, nullptr) != 0;
+  std::vector<char> encoding(encoded ? size : 0);
+  if (encoded) {
+    encoded = png_image_write_to_memory(&png, encoding.data(), &size, 0, image.pixels.data(), row_stride, nullptr) != 0;
+  }
   const std::string reason = png.message;
   png_image_free(&png);
-  std::error_code error;
-  if (written) std::filesystem::rename(partial, file, error);
-  if (!written || error) {
-    const std::string why = written ? error.message() : reason;
-    std::filesystem::remove(partial, error);
-    throw DataError(fmt::format("backflow: {}: cannot write PNG: {}", file.string(), why));
+  if (!encoded) throw DataError(fmt::format("backflow: {}: cannot write PNG: {}", file.string(), reason));
+  try {
+    detail::write_file_atomically(file, std::string_view(encoding.data(), size));
+  } catch (const std::runtime_error& error) {
+    throw DataError(error.what());  // data.hpp promises DataError for every file problem
   }
 #endif
 }

@@ -5,12 +5,39 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace backflow::detail {
+namespace {
+
+/// Writes `text` to the new file `temporary` and waits until it is on the disk, so the rename
+/// that follows never installs a file whose contents exist only in memory. Returns 0, or the
+/// errno of the call that failed.
+int write_durably(const std::filesystem::path& temporary, std::string_view text) {
+  const int descriptor = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (descriptor < 0) return errno;
+  int reason = 0;
+  std::size_t written = 0;
+  while (written < text.size() && reason == 0) {
+    const ssize_t count = ::write(descriptor, text.data() + written, text.size() - written);
+    if (count > 0) {
+      written += static_cast<std::size_t>(count);
+    } else if (count == 0) {
+      reason = EIO;  // a regular file that takes nothing would loop forever
+    } else if (errno != EINTR) {
+      reason = errno;
+    }
+  }
+  if (reason == 0 && ::fsync(descriptor) != 0) reason = errno;
+  // close() may report a delayed write error (NFS): it counts too.
+  if (::close(descriptor) != 0 && reason == 0) reason = errno;
+  return reason;
+}
+
+}  // namespace
 
 void check_directory_exists(const std::filesystem::path& file) {
   const std::filesystem::path directory = file.parent_path().empty() ? "." : file.parent_path();
@@ -40,16 +67,10 @@ void move_into_place(const std::filesystem::path& temporary, const std::filesyst
 void write_file_atomically(const std::filesystem::path& destination, std::string_view text) {
   check_directory_exists(destination);
   const std::filesystem::path temporary = temporary_beside(destination);
-  {
-    std::ofstream file(temporary, std::ios::binary);
-    file.write(text.data(), static_cast<std::streamsize>(text.size()));
-    file.close();
-    if (!file) {
-      const int reason = errno;
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", destination.string(), std::strerror(reason)));
-    }
+  if (const int reason = write_durably(temporary, text); reason != 0) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", destination.string(), std::strerror(reason)));
   }
   move_into_place(temporary, destination);
 }

@@ -24,6 +24,16 @@ void check_data(const Sequential& model, const LabeledData& data, std::string_vi
     throw std::invalid_argument(fmt::format("backflow: {}: targets of shape {} do not fit inputs {} and {} outputs",
                                             what, to_string(y), to_string(x), model.outputs()));
   }
+  // Loss and accuracy are means over the rows: with none they would be 0 / 0.
+  if (x[0] == 0) {
+    throw std::invalid_argument(fmt::format("backflow: {}: the data has no rows (inputs of shape {})", what,
+                                            to_string(x)));
+  }
+}
+
+// A batch of 0 rows never advances through the data.
+void check_batch_size(std::size_t batch_size, std::string_view what) {
+  if (batch_size == 0) throw std::invalid_argument(fmt::format("backflow: {}: batch_size must be at least 1", what));
 }
 
 std::size_t count_correct(const Tensor& outputs, const Tensor& targets) {
@@ -54,7 +64,7 @@ std::vector<std::size_t> argmax_rows(const Tensor& x) {
 History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& data, const FitOptions& options) {
   check_data(model, data, "fit");
   if (options.validation) check_data(model, *options.validation, "fit (validation data)");
-  if (options.batch_size == 0) throw std::invalid_argument("backflow: fit: batch_size must be at least 1");
+  check_batch_size(options.batch_size, "fit");
   const std::size_t rows = data.inputs.shape()[0];
   const std::size_t steps = (rows + options.batch_size - 1) / options.batch_size;
   std::vector<std::size_t> order(rows);
@@ -111,6 +121,7 @@ History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& da
 
 Evaluation evaluate(const Sequential& model, const LabeledData& data, std::size_t batch_size) {
   check_data(model, data, "evaluate");
+  check_batch_size(batch_size, "evaluate");
   NoGradGuard no_graph;
   const std::size_t rows = data.inputs.shape()[0];
   double loss_total = 0.0;
@@ -131,6 +142,7 @@ Tensor predict(const Sequential& model, const Tensor& inputs, std::size_t batch_
     throw std::invalid_argument(fmt::format("backflow: predict: inputs of shape {} do not fit the model's {} features",
                                             to_string(inputs.shape()), model.inputs()));
   }
+  check_batch_size(batch_size, "predict");
   NoGradGuard no_graph;
   const std::size_t rows = inputs.shape()[0];
   const std::size_t outputs = model.outputs();

@@ -72,8 +72,9 @@ class Reader {
   const std::filesystem::path& file_;
 };
 
+// crc32_z takes a size_t length: crc32's uInt would wrap on a model over 4 GiB.
 std::uint32_t crc_of(const char* data, std::size_t size) {
-  return static_cast<std::uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(size)));
+  return static_cast<std::uint32_t>(crc32_z(0L, reinterpret_cast<const Bytef*>(data), size));
 }
 
 [[noreturn]] void fail(const std::filesystem::path& file, const std::string& what) {
@@ -140,7 +141,15 @@ Sequential load(const std::filesystem::path& file) {
       fail(file, fmt::format("corrupt layer table: layer {} has {} units, activation code {}", i + 1, units, activation));
     }
     specs.push_back({units, static_cast<LayerActivation>(activation)});
-    expected_floats += fan_in * units + units;
+    // The weights follow the table, so the rest of the file bounds them. Checked by division
+    // before adding, so that sizes from a damaged header cannot overflow and pass.
+    const std::size_t room = (body - in.position()) / sizeof(float);
+    if (expected_floats > room || units > (room - expected_floats) / (fan_in + 1)) {
+      fail(file, fmt::format("corrupt or truncated: layer {} ({} inputs x {} units) needs more weights than the "
+                             "{} bytes left in the file",
+                             i + 1, fan_in, units, body - in.position()));
+    }
+    expected_floats += (fan_in + 1) * units;
     fan_in = units;
   }
   const std::size_t weight_bytes = body - in.position();

@@ -46,7 +46,13 @@ void Progress::update(std::size_t step, double loss, double accuracy) {
 
 void Progress::finish(double loss, double accuracy, const std::string& extra) {
   if (out_ == nullptr) return;
-  fmt::print(out_, "{}{}{}\n", terminal_ ? "\r" : "", line(steps_, loss, accuracy, true), extra);
+  // On a terminal this overwrites the live line, which may be longer ("ETA 1:05" against "5s"):
+  // \x1b[K clears what is left of it. A log file gets the line alone.
+  if (terminal_) {
+    fmt::print(out_, "\r{}{}\x1b[K\n", line(steps_, loss, accuracy, true), extra);
+  } else {
+    fmt::print(out_, "{}{}\n", line(steps_, loss, accuracy, true), extra);
+  }
   std::fflush(out_);
 }
 

@@ -144,6 +144,16 @@ TEST_CASE("load_mnist reads both sets, in either naming style, raw or gzipped") 
   }
 }
 
+TEST_CASE("training and test images of different sizes are refused, naming both files") {
+  ScratchDirectory root;
+  fixtures::write_tiny_dataset(root / "default");
+  fixtures::write_file(root / "default" / "t10k-images-idx3-ubyte", fixtures::images(2, 5, 4));
+  EnvironmentVariable unset("BACKFLOW_DATA", std::nullopt);
+  const std::string expected = "train-images-idx3-ubyte holds 4x4 images but " +
+                               (root / "default" / "t10k-images-idx3-ubyte").string() + " holds 5x4";
+  CHECK_THROWS_WITH_AS(backflow::load_mnist(source_in(root)), Contains(expected.c_str()), DataError);
+}
+
 TEST_CASE("real MNIST, when BACKFLOW_TEST_MNIST names its directory") {
   const char* directory = std::getenv("BACKFLOW_TEST_MNIST");
   if (directory == nullptr) {

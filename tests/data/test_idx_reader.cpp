@@ -58,6 +58,25 @@ TEST_CASE("gzip files made of several members (cat a.gz b.gz) are read whole") {
   CHECK(array.bytes == Bytes{1, 2, 3, 4, 5, 6});
 }
 
+TEST_CASE("NUL bytes after the last gzip member are padding, as gunzip reads them") {
+  const Bytes raw = fixtures::labels({1, 2, 3});
+  Bytes padded = fixtures::gzip(raw);
+  padded.insert(padded.end(), 512, 0);  // a tar block's worth
+  CHECK(backflow::parse_idx(padded, "padded.gz").bytes == Bytes{1, 2, 3});
+  // More padding than one 64 KiB read of the file.
+  padded.insert(padded.end(), 100'000, 0);
+  fixtures::ScratchDirectory directory;
+  fixtures::write_file(directory / "padded.gz", padded);
+  CHECK(read_idx(directory / "padded.gz").bytes == Bytes{1, 2, 3});
+}
+
+TEST_CASE("other bytes after the NUL padding are damage") {
+  Bytes bad = fixtures::gzip(fixtures::labels({1, 2, 3}));
+  bad.insert(bad.end(), 20, 0);
+  bad.push_back('x');
+  CHECK(contains(error_reading(bad), "damaged gzip data (other bytes follow the NUL padding"));
+}
+
 TEST_CASE("parse_idx reads memory, raw or gzipped") {
   const Bytes raw = fixtures::labels({9, 8, 7});
   CHECK(backflow::parse_idx(raw, "raw").bytes == Bytes{9, 8, 7});
@@ -127,6 +146,16 @@ TEST_CASE("an HTML or XML page saved instead of the data is named as such") {
   CHECK(contains(message, "magic 1008813135"));
   const std::string xml = "<?xml version=\"1.0\"?><Error>AccessDenied</Error>";
   CHECK(contains(error_reading(Bytes(xml.begin(), xml.end())), "magic 1010792557"));
+}
+
+TEST_CASE("an HTML page after a blank line or a byte order mark is still named as HTML") {
+  const std::string page = "\n<!DOCTYPE html><html><body>404 Not Found</body></html>";
+  const std::string message = error_reading(Bytes(page.begin(), page.end()));
+  CHECK(contains(message, "an HTML/XML page, not IDX (it starts with \"\\n<!DO\""));
+  const std::string marked = "\xEF\xBB\xBF<html>";
+  CHECK(contains(error_reading(Bytes(marked.begin(), marked.end())), "an HTML/XML page, not IDX"));
+  const std::string indented = "  \r\n\t\t<html>";
+  CHECK(contains(error_reading(Bytes(indented.begin(), indented.end())), "an HTML/XML page, not IDX"));
 }
 
 TEST_CASE("a header written little-endian is recognised") {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 using backflow::GrayImage;
 using backflow::ImageSet;
@@ -84,13 +85,40 @@ TEST_CASE("write_sample_grid writes a PNG of the right size, and nothing else") 
   CHECK(big_endian_at(png, 20) == 304);  // height
   CHECK(png[24] == 8);                   // bit depth
   CHECK(png[25] == 0);                   // color type: grayscale
-  CHECK(std::distance(std::filesystem::directory_iterator(directory.path()), {}) == 1);  // no .partial left
+  CHECK(std::distance(std::filesystem::directory_iterator(directory.path()), {}) == 1);  // no temporary file left
 }
 
-TEST_CASE("a PNG that cannot be written leaves no file behind") {
+TEST_CASE("a PNG whose directory is missing is refused, naming the file") {
   fixtures::ScratchDirectory directory;
   const auto file = directory / "no-such-directory" / "samples.png";
   CHECK_THROWS_WITH_AS(backflow::write_sample_grid(four_digits(), 0, file),
-                       doctest::Contains("cannot write PNG"), backflow::DataError);
+                       doctest::Contains("samples.png"), backflow::DataError);
   CHECK(std::distance(std::filesystem::directory_iterator(directory.path()), {}) == 0);
+}
+
+TEST_CASE("a PNG that cannot be renamed into place leaves no temporary file behind") {
+  // The destination is a directory with a file in it: the encoding and the temporary file
+  // succeed, the rename over the directory fails.
+  fixtures::ScratchDirectory directory;
+  const auto file = directory / "samples.png";
+  std::filesystem::create_directory(file);
+  fixtures::write_file(file / "keep", {1, 2, 3});
+  try {
+    backflow::write_sample_grid(four_digits(), 0, file);
+    FAIL("writing over a non-empty directory should fail");
+  } catch (const backflow::DataError& error) {
+    const std::string message = error.what();
+    if (message.find("built without libpng") != std::string::npos) {
+      MESSAGE("skipped: built without libpng");
+      return;
+    }
+    CHECK(message.find("cannot write") != std::string::npos);
+    CHECK(message.find("samples.png") != std::string::npos);
+  }
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(directory.path())) {
+    names.push_back(entry.path().filename().string());
+  }
+  CHECK(names == std::vector<std::string>{"samples.png"});  // the directory, and no ".samples.png.tmp-..."
+  CHECK(fixtures::read_file(file / "keep") == fixtures::Bytes{1, 2, 3});
 }
