@@ -1,7 +1,7 @@
 // "The impact of various hyperparameters": a small sweep over hidden layers, hidden units,
 // activation and learning rate on MNIST (or Fashion-MNIST), printed as a table and written
 // to a Markdown file with a short reading of the results.
-#include "../lib/io/atomic_file.hpp"  // write_file_atomically: the table appears whole or not at all
+#include <backflow/files.hpp>  // write_file_atomically: the table appears whole or not at all
 #include "cli_checks.hpp"
 
 #include <backflow/data.hpp>
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
 
   try {
     // Before the sweep, not after it: a mistyped directory must not cost the whole run.
-    if (!output.empty()) detail::check_directory_exists(output);
+    if (!output.empty()) check_directory_exists(output);
     DataSource source;
     if (!data_dir.empty()) source.directory = data_dir;
     source.dataset = dataset_name == "fashion" ? Dataset::fashion : Dataset::digits;
@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
           seed, header, rule);
       for (const Trial& t : trials) text += row(t) + "\n";
       text += "\n## Reading the table\n\n" + findings;
-      detail::write_file_atomically(output, text);
+      write_file_atomically(output, text);
       fmt::print("\nwrote {}\n", output);
     }
   } catch (const std::exception& e) {

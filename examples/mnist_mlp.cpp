@@ -1,6 +1,6 @@
 // The introduction's Keras MNIST model in backflow: 784 -> Dense(1000, relu) -> Dense(10,
 // softmax), categorical cross-entropy, Adam, batch 1024, 5 epochs, validated on the test set.
-#include "../lib/io/atomic_file.hpp"  // check_directory_exists, for the output flags
+#include <backflow/files.hpp>  // check_directory_exists, for the output flags
 #include "cli_checks.hpp"
 
 #include <backflow/data.hpp>
@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
   try {
     // Before anything slow: a mistyped output directory must not cost a training run.
     for (const std::string* output : {&save_path, &samples_path, &graph_path}) {
-      if (!output->empty()) detail::check_directory_exists(*output);
+      if (!output->empty()) check_directory_exists(*output);
     }
     if (threads > 0) set_num_threads(threads);
     const std::vector<std::size_t> hidden = parse_hidden(hidden_text);

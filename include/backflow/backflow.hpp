@@ -3,6 +3,7 @@
 
 #include <backflow/data.hpp>
 #include <backflow/dot.hpp>
+#include <backflow/files.hpp>
 #include <backflow/gradcheck.hpp>
 #include <backflow/graph.hpp>
 #include <backflow/layers.hpp>

@@ -47,7 +47,7 @@ void write_png(const GrayImage& image, const std::filesystem::path& file) {
   png_image_free(&png);
   if (!encoded) throw DataError(fmt::format("backflow: {}: cannot write PNG: {}", file.string(), reason));
   try {
-    detail::write_file_atomically(file, std::string_view(encoding.data(), size));
+    write_file_atomically(file, std::string_view(encoding.data(), size));
   } catch (const std::runtime_error& error) {
     throw DataError(error.what());  // data.hpp promises DataError for every file problem
   }

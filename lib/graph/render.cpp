@@ -161,10 +161,10 @@ bool graphviz_available() {
 
 void render(const GraphView& graph, const std::filesystem::path& file, const DotOptions& options) {
   const std::string format = format_of(file);
-  detail::check_directory_exists(file);
+  check_directory_exists(file);
   const std::string dot = to_dot(graph, format == "dot" ? options : within_layout_limit(options));
   if (format == "dot") {
-    detail::write_file_atomically(file, dot);
+    write_file_atomically(file, dot);
     return;
   }
 #ifdef BACKFLOW_HAVE_GRAPHVIZ

@@ -10,7 +10,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace backflow::detail {
+namespace backflow {
+namespace detail {
 namespace {
 
 /// Writes `text` to the new file `temporary` and waits until it is on the disk, so the rename
@@ -39,15 +40,6 @@ int write_durably(const std::filesystem::path& temporary, std::string_view text)
 
 }  // namespace
 
-void check_directory_exists(const std::filesystem::path& file) {
-  const std::filesystem::path directory = file.parent_path().empty() ? "." : file.parent_path();
-  std::error_code error;
-  if (!std::filesystem::is_directory(directory, error)) {
-    throw std::runtime_error(fmt::format("backflow: cannot write '{}': the directory '{}' does not exist",
-                                         file.string(), directory.string()));
-  }
-}
-
 std::filesystem::path temporary_beside(const std::filesystem::path& destination) {
   static std::atomic<unsigned> counter{0};
   const std::string name = fmt::format(".{}.tmp-{}-{}", destination.filename().string(), ::getpid(), counter++);
@@ -64,15 +56,26 @@ void move_into_place(const std::filesystem::path& temporary, const std::filesyst
   }
 }
 
-void write_file_atomically(const std::filesystem::path& destination, std::string_view text) {
+}  // namespace detail
+
+void check_directory_exists(const std::filesystem::path& file) {
+  const std::filesystem::path directory = file.parent_path().empty() ? "." : file.parent_path();
+  std::error_code error;
+  if (!std::filesystem::is_directory(directory, error)) {
+    throw std::runtime_error(fmt::format("backflow: cannot write '{}': the directory '{}' does not exist",
+                                         file.string(), directory.string()));
+  }
+}
+
+void write_file_atomically(const std::filesystem::path& destination, std::string_view bytes) {
   check_directory_exists(destination);
-  const std::filesystem::path temporary = temporary_beside(destination);
-  if (const int reason = write_durably(temporary, text); reason != 0) {
+  const std::filesystem::path temporary = detail::temporary_beside(destination);
+  if (const int reason = detail::write_durably(temporary, bytes); reason != 0) {
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
     throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", destination.string(), std::strerror(reason)));
   }
-  move_into_place(temporary, destination);
+  detail::move_into_place(temporary, destination);
 }
 
-}  // namespace backflow::detail
+}  // namespace backflow

@@ -126,7 +126,7 @@ std::string svg_line_plot(const std::vector<Series>& series, const PlotOptions& 
 
 void write_svg_line_plot(const std::filesystem::path& file, const std::vector<Series>& series,
                          const PlotOptions& options) {
-  detail::write_file_atomically(file, svg_line_plot(series, options));
+  write_file_atomically(file, svg_line_plot(series, options));
 }
 
 }  // namespace backflow

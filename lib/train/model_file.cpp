@@ -102,7 +102,7 @@ void save(const Sequential& model, const std::filesystem::path& file) {
   out.put(crc_of(out.bytes().data(), out.bytes().size()));
 
   // Written beside the destination, then renamed: the old file stays whole until the new one is.
-  detail::write_file_atomically(file, std::string_view(out.bytes().data(), out.bytes().size()));
+  write_file_atomically(file, std::string_view(out.bytes().data(), out.bytes().size()));
 }
 
 Sequential load(const std::filesystem::path& file) {

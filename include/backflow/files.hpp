@@ -1,0 +1,21 @@
+// backflow/files.hpp: writing output files safely, the way backflow writes its own (models,
+// graph pictures, plots, PNGs).
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+namespace backflow {
+
+/// Writes `bytes` to `destination` so that it appears whole or not at all: into a fresh
+/// temporary file beside it, flushed to disk, then renamed over it (a rename within one
+/// directory is atomic). A file already there is replaced only once the new one is
+/// complete. Throws std::runtime_error naming the file and the reason on failure, and
+/// leaves no temporary behind.
+void write_file_atomically(const std::filesystem::path& destination, std::string_view bytes);
+
+/// Throws std::runtime_error naming the file when the directory it would go into does not
+/// exist. Call it before long work whose result goes to `file`, so a typo costs nothing.
+void check_directory_exists(const std::filesystem::path& file);
+
+}  // namespace backflow
