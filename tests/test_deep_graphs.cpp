@@ -1,4 +1,6 @@
 // No recursion over graph depth: sorting, backward and freeing a 2,000,000-node chain.
+#include "../lib/value/node.hpp"
+
 #include <backflow/value.hpp>
 
 #include <doctest/doctest.h>
@@ -16,8 +18,9 @@ TEST_CASE("a chain of 2,000,000 nodes backpropagates and is freed without recurs
     y.backward();
     CHECK(y.data() == doctest::Approx(std::pow(1.0000001, length)));
     CHECK(x.grad() == doctest::Approx(std::pow(1.0000001, length)));
+    CHECK(x.node()->references == 2);  // x's handle and the first product
   }  // the whole chain is freed here, iteratively
-  CHECK(x.inputs().empty());
+  CHECK(x.node()->references == 1);  // only x's own handle is left
 }
 
 TEST_CASE("a deep chain of unary ops") {

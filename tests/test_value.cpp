@@ -5,9 +5,26 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 using backflow::Op;
 using backflow::Value;
+
+namespace {
+
+// Made before any node exists, so destroyed after everything the node pool sets up on
+// first use: dropping these Values at exit must still find their nodes (the sanitizer run
+// reports any use of freed memory; without it this crashed).
+std::vector<Value> values_alive_until_exit;
+
+}  // namespace
+
+TEST_CASE("Values in a static container may outlive every test, to the end of the program") {
+  Value labelled(3.0, "kept");  // a label lives in a side table that must outlive it too
+  values_alive_until_exit.push_back(labelled * 2.0);
+  values_alive_until_exit.push_back(labelled);
+  CHECK(values_alive_until_exit.front().data() == 6.0);
+}
 
 TEST_CASE("a Value is a leaf holding its number") {
   Value x = -4.0;

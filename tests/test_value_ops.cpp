@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <string>
 
 using backflow::Value;
@@ -64,6 +65,26 @@ TEST_CASE("unary ops: values and derivatives by hand") {
   CHECK(Value(2.0).relu().data() == 2.0);
   CHECK(derivative([](const Value& x) { return x.relu(); }, 2.0) == 1.0);
   CHECK(derivative([](const Value& x) { return x.relu(); }, -2.0) == 0.0);
+}
+
+TEST_CASE("edge cases: NaN through relu, x ** 0 at 0, quotients of tiny and huge numbers") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  CHECK(std::isnan(Value(nan).relu().data()));  // a diverged value must not turn into a perfect 0
+  CHECK(derivative([](const Value& x) { return x.pow(0.0); }, 0.0) == 0.0);  // x^0 = 1: constant
+  CHECK(derivative([](const Value& x) { return x.pow(Value(0.0)); }, 0.0) == 0.0);
+  Value base = 0.0;
+  Value exponent = 0.0;
+  base.pow(exponent).backward();
+  CHECK(exponent.grad() == 0.0);  // PyTorch's convention at a base of 0
+  // d(a/b)/db = -a/b^2: b * b underflows (1e-400) or overflows (1e400); the result does not.
+  for (double magnitude : {1e-200, 1e200}) {
+    CAPTURE(magnitude);
+    Value a = magnitude;
+    Value b = magnitude;
+    (a / b).backward();
+    CHECK(b.grad() == doctest::Approx(-1.0 / magnitude));
+    CHECK(std::isfinite(b.grad()));
+  }
 }
 
 TEST_CASE("relu'(0) is 0, as in PyTorch") {

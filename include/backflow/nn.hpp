@@ -27,6 +27,7 @@ Value activate(Activation activation, const Value& x);
 class Neuron {
  public:
   /// Weights uniform in [-1, 1) from `random`, bias 0 (micrograd's initialisation).
+  /// Throws std::invalid_argument for 0 inputs (as does the constructor below for no weights).
   Neuron(std::size_t inputs, Activation activation, Random& random, std::string_view name = "neuron");
   /// Given weights; no bias term when `bias` is empty (as in the introduction's example).
   Neuron(const std::vector<double>& weights, std::optional<double> bias, Activation activation,

@@ -24,7 +24,7 @@ class Random {
   /// Normally distributed (Box-Muller).
   double normal(double mean, double stddev);
 
-  /// Uniform integer in [0, n), without modulo bias.
+  /// Uniform integer in [0, n), without modulo bias; throws std::invalid_argument for n = 0.
   std::size_t below(std::size_t n);
 
   /// Puts `items` in a uniformly random order (Fisher-Yates).

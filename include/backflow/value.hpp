@@ -41,7 +41,9 @@ std::string_view op_name(Op op);
 ///
 /// Copies share the node. A node is freed when its last handle and its last consumer are
 /// gone; freeing a graph never recurses, so chains of millions of nodes are fine.
-/// A graph belongs to one thread at a time (reference counts are not atomic).
+/// A graph belongs to the thread that built it: reference counts are not atomic, and the
+/// last handle must be dropped on that thread (or after it has stopped creating Values),
+/// because freeing a node marks its slot free in that thread's node chunks.
 class Value {
  public:
   /// A new leaf holding `data` (implicit, so `Value x = -4.0;` works).
@@ -98,9 +100,11 @@ class Value {
   /// again (like PyTorch's .grad). Interior nodes hold the gradient of the latest call.
   void backward() const;
 
-  /// A new node: this ** exponent for a fixed exponent (op pow_const).
+  /// A new node: this ** exponent for a fixed exponent (op pow_const). As std::pow: a
+  /// negative base with a non-integer exponent gives NaN. The gradient of x ** 0 is 0.
   Value pow(double exponent) const;
-  /// A new node: this ** exponent, with gradients for both (op pow).
+  /// A new node: this ** exponent, with gradients for both (op pow). The exponent's
+  /// gradient, a ** b ln a, is NaN for a negative base and taken as 0 at a base of 0.
   Value pow(const Value& exponent) const;
   /// A new node: e ** this.
   Value exp() const;
@@ -197,7 +201,8 @@ void zero_grad(const Value& root);
 /// Where a NaN or an infinity first appeared in a graph.
 struct NonFiniteReport {
   Value node;           ///< the first node (in forward order) that is not finite
-  std::string message;  ///< e.g. "log produced -inf from input 0 (label 'p')"
+  std::string message;  ///< e.g. "log produced -inf from input(s) 0 (label 'loss')": the op, its
+                        ///< value, its inputs' values, and the node's own label if it has one
 };
 
 /// Finds the first node, in forward order, whose value is NaN or infinite while all of

@@ -6,9 +6,18 @@
 #include <stdexcept>
 
 namespace backflow::nn {
+namespace {
+
+// A neuron sums w_i * x_i starting from its first input: with none, there is nothing to sum.
+void require_inputs(std::size_t inputs, std::string_view name) {
+  if (inputs == 0) throw std::invalid_argument(fmt::format("backflow: {}: a neuron needs at least one input", name));
+}
+
+}  // namespace
 
 Neuron::Neuron(std::size_t inputs, Activation activation, Random& random, std::string_view name)
     : activation_(activation), scope_(scope_id(name)) {
+  require_inputs(inputs, this->name());
   ScopeGuard scope(scope_);
   weights_.reserve(inputs);
   for (std::size_t i = 0; i < inputs; ++i) {
@@ -22,6 +31,7 @@ Neuron::Neuron(std::size_t inputs, Activation activation, Random& random, std::s
 Neuron::Neuron(const std::vector<double>& weights, std::optional<double> bias,
                Activation activation, std::string_view name)
     : activation_(activation), scope_(scope_id(name)) {
+  require_inputs(weights.size(), this->name());
   ScopeGuard scope(scope_);
   for (std::size_t i = 0; i < weights.size(); ++i) {
     weights_.emplace_back(weights[i], fmt::format("w{}", i + 1));

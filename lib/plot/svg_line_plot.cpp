@@ -32,6 +32,9 @@ std::string escape(const std::string& text) {
 // Round tick positions (1, 2 or 5 times a power of ten) covering [low, high].
 std::vector<double> ticks(double low, double high) {
   const double span = high - low;
+  // A span of a few ulps (a curve flat to the last bit) has no round numbers inside: label
+  // the two ends instead.
+  if (!(span > 1e-9 * std::max(std::abs(low), std::abs(high)))) return {low, high};
   const double raw = span / 5.0;
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   double step = magnitude;
@@ -39,8 +42,14 @@ std::vector<double> ticks(double low, double high) {
     step = factor * magnitude;
     if (span / step <= 6.0) break;
   }
+  // Counted in whole steps rather than by adding step to t, which could stop moving t.
+  const double first = std::ceil(low / step);
   std::vector<double> result;
-  for (double t = std::ceil(low / step) * step; t <= high + step * 1e-9; t += step) result.push_back(t);
+  for (int k = 0; k <= 10; ++k) {
+    const double t = (first + k) * step;
+    if (t > high + step * 1e-9) break;
+    result.push_back(t);
+  }
   return result;
 }
 
@@ -69,9 +78,10 @@ std::string svg_line_plot(const std::vector<Series>& series, const PlotOptions& 
     }
   }
   if (!(x_low < x_high)) throw std::invalid_argument("backflow: plot: nothing to draw (no finite points, or one x)");
-  if (!(y_low < y_high)) {
-    y_low -= 1.0;
-    y_high += 1.0;
+  if (!(y_low < y_high)) {  // a flat line: give it room around its value, whatever its size
+    const double half = std::max(1.0, std::abs(y_low) * 0.01);
+    y_low -= half;
+    y_high += half;
   }
   const double pad = (y_high - y_low) * 0.05;
   y_low -= pad;

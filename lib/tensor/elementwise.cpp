@@ -140,7 +140,7 @@ void elementwise_backward(TensorNode* out) {
     case TensorOp::neg: binary_backward(out, a, [](std::size_t) { return -1.0F; }); break;
     case TensorOp::exp: binary_backward(out, a, [&](std::size_t i) { return y[i]; }); break;
     case TensorOp::log: binary_backward(out, a, [&](std::size_t i) { return 1.0F / value(a, i); }); break;
-    case TensorOp::relu: binary_backward(out, a, [&](std::size_t i) { return y[i] > 0.0F ? 1.0F : 0.0F; }); break;
+    case TensorOp::relu: binary_backward(out, a, [&](std::size_t i) { return y[i] <= 0.0F ? 0.0F : 1.0F; }); break;
     case TensorOp::sigmoid: binary_backward(out, a, [&](std::size_t i) { return y[i] * (1.0F - y[i]); }); break;
     case TensorOp::tanh: binary_backward(out, a, [&](std::size_t i) { return 1.0F - y[i] * y[i]; }); break;
     default: break;
@@ -157,7 +157,8 @@ Tensor operator-(const Tensor& a) { return detail::unary(TensorOp::neg, a, [](fl
 
 Tensor exp(const Tensor& x) { return detail::unary(TensorOp::exp, x, [](float v) { return std::exp(v); }); }
 Tensor log(const Tensor& x) { return detail::unary(TensorOp::log, x, [](float v) { return std::log(v); }); }
-Tensor relu(const Tensor& x) { return detail::unary(TensorOp::relu, x, [](float v) { return v > 0.0F ? v : 0.0F; }); }
+// NaN stays NaN (v <= 0 is false for it), so a diverging run shows in the loss.
+Tensor relu(const Tensor& x) { return detail::unary(TensorOp::relu, x, [](float v) { return v <= 0.0F ? 0.0F : v; }); }
 Tensor sigmoid(const Tensor& x) {
   return detail::unary(TensorOp::sigmoid, x, [](float v) { return 1.0F / (1.0F + std::exp(-v)); });
 }

@@ -13,9 +13,11 @@ struct Table {
   std::unordered_map<const Node*, NodeExtras> extras;
 };
 
+// Never destroyed, like the node chunks (node_pool.cpp): a Value in a static container
+// that is destroyed at exit may still erase its label here.
 Table& table() {
-  static Table instance;
-  return instance;
+  static auto* instance = new Table;
+  return *instance;
 }
 
 }  // namespace

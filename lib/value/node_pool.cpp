@@ -18,13 +18,12 @@ static_assert(sizeof(Chunk) <= chunk_alignment, "a chunk must fit in its alignme
 namespace {
 
 // Chunks belong to the process: a node made on one thread stays valid memory wherever it is
-// freed. They are released at exit.
+// freed. They are never released, not even at exit: a Value in a static container made
+// before the first chunk is destroyed after any static registry would be, and freeing it
+// must still find its node.
 struct ChunkRegistry {
   std::mutex mutex;
   std::vector<Chunk*> all;
-  ~ChunkRegistry() {
-    for (Chunk* chunk : all) std::free(chunk);
-  }
 };
 
 bool has_free_slot(const Chunk& chunk) {
@@ -32,7 +31,7 @@ bool has_free_slot(const Chunk& chunk) {
 }
 
 Chunk* new_chunk() {
-  static ChunkRegistry registry;
+  static auto& registry = *new ChunkRegistry;
   void* memory = std::aligned_alloc(chunk_alignment, chunk_alignment);
   if (memory == nullptr) throw std::bad_alloc();
   auto* chunk = static_cast<Chunk*>(memory);

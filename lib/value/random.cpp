@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
 #include <utility>
 
 namespace backflow {
@@ -13,6 +14,7 @@ double Random::normal(double mean, double stddev) {
 }
 
 std::size_t Random::below(std::size_t n) {
+  if (n == 0) throw std::invalid_argument("backflow: Random::below(0): the range [0, 0) holds no number");
   // Rejection sampling: drop the top partial block of 2^64 so every residue is equally likely.
   const std::uint64_t limit = UINT64_MAX - (UINT64_MAX % n);
   std::uint64_t draw = engine_();

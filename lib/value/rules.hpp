@@ -26,7 +26,7 @@ inline double forward(Op op, double a, double b, double exponent) {
     case Op::log:       return std::log(a);
     case Op::tanh:      return std::tanh(a);
     case Op::sigmoid:   return 1.0 / (1.0 + std::exp(-a));
-    case Op::relu:      return a > 0.0 ? a : 0.0;
+    case Op::relu:      return a <= 0.0 ? 0.0 : a;  // NaN stays NaN, as in micrograd and PyTorch
   }
   return 0.0;
 }
@@ -38,16 +38,21 @@ inline std::array<double, 2> local_derivatives(Op op, double a, double b, double
     case Op::add:       return {1.0, 1.0};
     case Op::sub:       return {1.0, -1.0};
     case Op::mul:       return {b, a};
-    case Op::div:       return {1.0 / b, -a / (b * b)};
+    // -a / b^2 written as -out / b: b * b would underflow to 0 (or overflow) long before
+    // the quotient does.
+    case Op::div:       return {1.0 / b, -out / b};
     case Op::neg:       return {-1.0, 0.0};
-    case Op::pow_const: return {exponent * std::pow(a, exponent - 1.0), 0.0};
-    // d/db a^b = a^b ln a; at a = 0 (b >= 0) the limit is 0, as PyTorch defines it.
-    case Op::pow:       return {b * std::pow(a, b - 1.0), (a == 0.0 && b >= 0.0) ? 0.0 : out * std::log(a)};
+    // The power rule p a^(p-1); for p = 0 the output is the constant 1, so 0 (not
+    // 0 * 0^-1 = NaN at a = 0).
+    case Op::pow_const: return {exponent == 0.0 ? 0.0 : exponent * std::pow(a, exponent - 1.0), 0.0};
+    // d/db a^b = a^b ln a. At a = 0 with b >= 0 it is taken as 0, as PyTorch does (the
+    // limit for b > 0; a convention at b = 0). For a < 0 it is NaN: ln a is undefined.
+    case Op::pow:       return {b == 0.0 ? 0.0 : b * std::pow(a, b - 1.0), (a == 0.0 && b >= 0.0) ? 0.0 : out * std::log(a)};
     case Op::exp:       return {out, 0.0};
     case Op::log:       return {1.0 / a, 0.0};
     case Op::tanh:      return {1.0 - out * out, 0.0};
     case Op::sigmoid:   return {out * (1.0 - out), 0.0};
-    case Op::relu:      return {a > 0.0 ? 1.0 : 0.0, 0.0};  // relu'(0) = 0, as in PyTorch
+    case Op::relu:      return {a <= 0.0 ? 0.0 : 1.0, 0.0};  // relu'(0) = 0, as in PyTorch
   }
   return {0.0, 0.0};
 }
