@@ -31,6 +31,19 @@ inline double forward(Op op, double a, double b, double exponent) {
   return 0.0;
 }
 
+// The derivatives of the two power ops, out of line: they are rare in a graph, and keeping
+// their special cases out of the loop that visits every node keeps that loop's code tight.
+[[gnu::noinline]] inline std::array<double, 2> power_derivatives(Op op, double a, double b, double out, double exponent) {
+  if (op == Op::pow_const) {
+    // The power rule p a^(p-1); for p = 0 the output is the constant 1, so 0 (not
+    // 0 * 0^-1 = NaN at a = 0).
+    return {exponent == 0.0 ? 0.0 : exponent * std::pow(a, exponent - 1.0), 0.0};
+  }
+  // d/db a^b = a^b ln a. At a = 0 with b >= 0 it is taken as 0, as PyTorch does (the
+  // limit for b > 0; a convention at b = 0). For a < 0 it is NaN: ln a is undefined.
+  return {b == 0.0 ? 0.0 : b * std::pow(a, b - 1.0), (a == 0.0 && b >= 0.0) ? 0.0 : out * std::log(a)};
+}
+
 // d(out)/d(a) and d(out)/d(b), given the inputs and the output already computed.
 inline std::array<double, 2> local_derivatives(Op op, double a, double b, double out, double exponent) {
   switch (op) {
@@ -42,12 +55,8 @@ inline std::array<double, 2> local_derivatives(Op op, double a, double b, double
     // the quotient does.
     case Op::div:       return {1.0 / b, -out / b};
     case Op::neg:       return {-1.0, 0.0};
-    // The power rule p a^(p-1); for p = 0 the output is the constant 1, so 0 (not
-    // 0 * 0^-1 = NaN at a = 0).
-    case Op::pow_const: return {exponent == 0.0 ? 0.0 : exponent * std::pow(a, exponent - 1.0), 0.0};
-    // d/db a^b = a^b ln a. At a = 0 with b >= 0 it is taken as 0, as PyTorch does (the
-    // limit for b > 0; a convention at b = 0). For a < 0 it is NaN: ln a is undefined.
-    case Op::pow:       return {b == 0.0 ? 0.0 : b * std::pow(a, b - 1.0), (a == 0.0 && b >= 0.0) ? 0.0 : out * std::log(a)};
+    case Op::pow_const:
+    case Op::pow:       return power_derivatives(op, a, b, out, exponent);
     case Op::exp:       return {out, 0.0};
     case Op::log:       return {1.0 / a, 0.0};
     case Op::tanh:      return {1.0 - out * out, 0.0};
