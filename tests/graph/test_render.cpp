@@ -103,6 +103,15 @@ TEST_CASE("PNG and PDF start with their signatures; rendering again reuses the o
   CHECK(backflow::render_to_memory(backflow::make_graph_view(worked.error), "svg").find("<svg") != std::string::npos);
 }
 
+TEST_CASE("Graphviz draws a label with DOT and record syntax in it as the user wrote it") {
+  backflow::Value a(1.0, "say \"hi\" \\ {a|b} <p>\nnext");
+  const backflow::Value b = a * 2.0;
+  const std::string svg = backflow::render_to_memory(backflow::make_graph_view(b), "svg");
+  // One field, two lines: nothing split into extra fields or ports, nothing lost.
+  CHECK(svg.find(R"(>say &quot;hi&quot; \ {a|b} &lt;p&gt;</text>)") != std::string::npos);
+  CHECK(svg.find(">next</text>") != std::string::npos);
+}
+
 TEST_CASE("pictures are whole: SVG to its closing tag, PNG to its IEND chunk, PDF to %%EOF") {
   ScratchDirectory scratch;
   const WorkedExample worked = after_backward();
