@@ -4,9 +4,8 @@
 // MIN, MAX, TRUE and FALSE). One context for the whole process (freeing and recreating it
 // makes the next layout read freed memory), one mutex (the library is not thread-safe), and
 // its error messages collected and turned into exceptions.
-#include "../io/atomic_file.hpp"
-
 #include <backflow/dot.hpp>
+#include <backflow/files.hpp>
 
 #include <fmt/format.h>
 
@@ -62,30 +61,20 @@ class Graphviz {
     return *graphviz;
   }
 
-  void render_file(const std::string& dot, const std::string& format, const std::filesystem::path& file) {
+  /// The picture as bytes in `format`. `target` ("'out.svg'", or "" for memory) goes into
+  /// the error messages so they say which picture failed.
+  std::string render_data(const std::string& dot, const std::string& format, const std::string& target) {
     const std::lock_guard lock(mutex_);
-    const std::filesystem::path temporary = detail::temporary_beside(file);
-    const Layout layout(*this, dot);
-    const int status = gvRenderFilename(context_, layout.graph(), format.c_str(), temporary.c_str());
-    if (status != 0 || failed()) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw std::runtime_error(fmt::format("backflow: render: Graphviz could not write '{}' as {}: {}", file.string(),
-                                           format, messages()));
-    }
-    detail::move_into_place(temporary, file);
-  }
-
-  std::string render_data(const std::string& dot, const std::string& format) {
-    const std::lock_guard lock(mutex_);
-    const Layout layout(*this, dot);
+    const Layout layout(*this, dot, target);
     char* data = nullptr;
     RenderLength length = 0;
     const int status = gvRenderData(context_, layout.graph(), format.c_str(), &data, &length);
+    // The length, not strlen: PNG and PDF bytes contain zeros.
     std::string result = data != nullptr ? std::string(data, length) : std::string();
     gvFreeRenderData(data);
     if (status != 0 || failed()) {
-      throw std::runtime_error(fmt::format("backflow: render: Graphviz could not render {}: {}", format, messages()));
+      throw std::runtime_error(
+          fmt::format("backflow: render: Graphviz could not render {}{}: {}", format, for_target(target), messages()));
     }
     return result;
   }
@@ -96,15 +85,17 @@ class Graphviz {
   /// A graph parsed from DOT and laid out, freed in the right order when it goes.
   class Layout {
    public:
-    Layout(Graphviz& graphviz, const std::string& dot) : context_(graphviz.context_) {
+    Layout(Graphviz& graphviz, const std::string& dot, const std::string& target) : context_(graphviz.context_) {
       graphviz.messages_.clear();
       graph_ = agmemread(dot.c_str());
       if (graph_ == nullptr) {
-        throw std::runtime_error("backflow: render: Graphviz could not read the DOT text: " + graphviz.messages());
+        throw std::runtime_error(fmt::format("backflow: render: Graphviz could not read the DOT text{}: {}",
+                                             for_target(target), graphviz.messages()));
       }
       if (gvLayout(context_, graph_, "dot") != 0) {
         agclose(graph_);
-        throw std::runtime_error("backflow: render: Graphviz could not lay out the graph: " + graphviz.messages());
+        throw std::runtime_error(fmt::format("backflow: render: Graphviz could not lay out the graph{}: {}",
+                                             for_target(target), graphviz.messages()));
       }
     }
     Layout(const Layout&) = delete;
@@ -119,6 +110,8 @@ class Graphviz {
     GVC_t* context_;
     Agraph_t* graph_ = nullptr;
   };
+
+  static std::string for_target(const std::string& target) { return target.empty() ? "" : " for " + target; }
 
   bool failed() const { return messages_.find("Error") != std::string::npos; }
 
@@ -168,7 +161,9 @@ void render(const GraphView& graph, const std::filesystem::path& file, const Dot
     return;
   }
 #ifdef BACKFLOW_HAVE_GRAPHVIZ
-  Graphviz::instance().render_file(dot, format, file);
+  // Rendered in memory, then written aside and renamed: left to write the file itself,
+  // Graphviz leaves half of it, or calls exit(1), when the disk fills up.
+  write_file_atomically(file, Graphviz::instance().render_data(dot, format, fmt::format("'{}'", file.string())));
 #else
   throw_without_graphviz("'" + file.string() + "'");
 #endif
@@ -182,7 +177,7 @@ std::string render_to_memory(const GraphView& graph, std::string_view format, co
   const std::string dot = to_dot(graph, format == "dot" ? options : within_layout_limit(options));
   if (format == "dot") return dot;
 #ifdef BACKFLOW_HAVE_GRAPHVIZ
-  return Graphviz::instance().render_data(dot, std::string(format));
+  return Graphviz::instance().render_data(dot, std::string(format), "");
 #else
   throw_without_graphviz(fmt::format("format '{}'", format));
 #endif

@@ -148,11 +148,28 @@ TEST_CASE("round trip: boost::read_graphviz reads back every node, edge and labe
 }
 
 TEST_CASE("labels with DOT and record syntax in them are escaped") {
-  Value a(1.0, "a \"quoted\" {x|y} <p>");
+  // Every character that means something in a DOT string or a record label.
+  const std::string tricky = "say \"hi\" \\ {a|b} <p>\nnext";
+  Value a(1.0, tricky);
   Value b = a * 2.0;
   b.set_label("back\\slash");
-  const ParsedGraph parsed = parse_with_boost(backflow::to_dot(b, without_legend()));
-  CHECK(boost::num_vertices(parsed) == 4);
+  DotOptions options = without_legend();
+  options.title = tricky;
+  const std::string dot = backflow::to_dot(b, options);
+  // A record field: { } | < > " and \ each get a backslash, the newline becomes \n.
+  const std::string a_record = R"({ say \"hi\" \\ \{a\|b\} \<p\>\nnext | data 1.0000 })";
+  const std::string b_record = R"({ back\\slash | data 2.0000 })";
+  CHECK(dot.find("label=\"" + a_record + "\"") != std::string::npos);
+  CHECK(dot.find("label=\"" + b_record + "\"") != std::string::npos);
+  // The caption is a plain label, not a record: only " and \ get a backslash.
+  CHECK(dot.find(R"(, label="say \"hi\" \\ {a|b} <p>\nnext")") != std::string::npos);
+  // Boost's parser turns \" back into " and leaves the other escapes for Graphviz's labels.
+  const ParsedGraph parsed = parse_with_boost(dot);
+  REQUIRE(boost::num_vertices(parsed) == 4);  // a, the constant 2, b and b's op circle
+  std::set<std::string> labels;
+  for (auto [vertex, end] = boost::vertices(parsed); vertex != end; ++vertex) labels.insert(parsed[*vertex].label);
+  CHECK(labels.count(R"({ say "hi" \\ \{a\|b\} \<p\>\nnext | data 1.0000 })") == 1);
+  CHECK(labels.count(b_record) == 1);
 }
 
 TEST_CASE("modules collapse to one box each") {

@@ -8,12 +8,14 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -101,6 +103,76 @@ TEST_CASE("PNG and PDF start with their signatures; rendering again reuses the o
   CHECK(backflow::render_to_memory(backflow::make_graph_view(worked.error), "svg").find("<svg") != std::string::npos);
 }
 
+TEST_CASE("Graphviz draws a label with DOT and record syntax in it as the user wrote it") {
+  backflow::Value a(1.0, "say \"hi\" \\ {a|b} <p>\nnext");
+  const backflow::Value b = a * 2.0;
+  const std::string svg = backflow::render_to_memory(backflow::make_graph_view(b), "svg");
+  // One field, two lines: nothing split into extra fields or ports, nothing lost.
+  CHECK(svg.find(R"(>say &quot;hi&quot; \ {a|b} &lt;p&gt;</text>)") != std::string::npos);
+  CHECK(svg.find(">next</text>") != std::string::npos);
+}
+
+TEST_CASE("pictures are whole: SVG to its closing tag, PNG to its IEND chunk, PDF to %%EOF") {
+  ScratchDirectory scratch;
+  const WorkedExample worked = after_backward();
+  backflow::render(worked.error, scratch.path / "example.svg");
+  backflow::render(worked.error, scratch.path / "example.png");
+  backflow::render(worked.error, scratch.path / "example.pdf");
+  CHECK(read_file(scratch.path / "example.svg").ends_with("</svg>\n"));
+  const std::string png = read_file(scratch.path / "example.png");
+  CHECK(png.starts_with("\x89PNG\r\n\x1a\n"));
+  // The last chunk: length 0, type IEND, its CRC. PNG bytes hold zeros from the first chunk
+  // on, so a copy that stopped at the first zero would end long before this.
+  const std::string png_end("\0\0\0\0IEND\xae\x42\x60\x82", 12);
+  CHECK(png.ends_with(png_end));
+  CHECK(backflow::render_to_memory(backflow::make_graph_view(worked.error), "png").ends_with(png_end));
+  const std::string pdf = read_file(scratch.path / "example.pdf");
+  CHECK(pdf.find("%%EOF", pdf.size() - 16) != std::string::npos);
+  CHECK(scratch.files() == 3);
+}
+
+TEST_CASE("a picture that cannot be written throws, naming it, and leaves no temporary behind") {
+  ScratchDirectory scratch;
+  const WorkedExample worked = after_backward();
+  std::ofstream(scratch.path / "a-file") << "not a directory\n";
+  fs::create_directories(scratch.path / "taken.svg");  // a directory where the picture should go
+  for (const char* name : {"example.svg", "example.png"}) {
+    CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "a-file" / name),
+                         doctest::Contains("does not exist"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "missing" / name),
+                         doctest::Contains("does not exist"), std::runtime_error);
+  }
+  // Graphviz renders this one; the rename onto the directory then fails.
+  const std::string names_it = "cannot write '" + (scratch.path / "taken.svg").string() + "'";
+  CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "taken.svg"), doctest::Contains(names_it.c_str()),
+                       std::runtime_error);
+  CHECK(fs::is_empty(scratch.path / "taken.svg"));
+  CHECK(scratch.files() == 2);  // a-file and taken.svg: no .tmp- files
+}
+
+TEST_CASE("a full disk: the write fails with an exception, not exit(1), and leaves nothing") {
+  ScratchDirectory scratch;
+  const WorkedExample worked = after_backward();
+  // A file size limit makes write() fail with EFBIG after 4 KiB, as a full disk would make it
+  // fail with ENOSPC. Graphviz writing the file itself calls exit(1) on that.
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+  const auto saved_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 4096;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string error;
+  try {
+    backflow::render(worked.error, scratch.path / "example.png");
+  } catch (const std::runtime_error& failure) {
+    error = failure.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, saved_handler);
+  CHECK(error == "backflow: cannot write '" + (scratch.path / "example.png").string() + "': File too large");
+  CHECK(scratch.files() == 0);
+}
+
 TEST_CASE("Graphviz's own error text comes back as an exception") {
   ScratchDirectory scratch;
   const WorkedExample worked = after_backward();
@@ -110,7 +182,7 @@ TEST_CASE("Graphviz's own error text comes back as an exception") {
   fs::permissions(scratch.path / "locked", fs::perms::owner_read | fs::perms::owner_exec);
   if (::geteuid() != 0) {  // root writes anywhere
     CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "locked" / "example.svg"),
-                         doctest::Contains("Could not open"), std::runtime_error);
+                         doctest::Contains("example.svg': Permission denied"), std::runtime_error);
   }
   fs::permissions(scratch.path / "locked", fs::perms::owner_all);
   CHECK(fs::is_empty(scratch.path / "locked"));
