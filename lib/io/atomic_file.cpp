@@ -61,10 +61,10 @@ void move_into_place(const std::filesystem::path& temporary, const std::filesyst
 void check_directory_exists(const std::filesystem::path& file) {
   const std::filesystem::path directory = file.parent_path().empty() ? "." : file.parent_path();
   std::error_code error;
-  if (!std::filesystem::is_directory(directory, error)) {
-    throw std::runtime_error(fmt::format("backflow: cannot write '{}': the directory '{}' does not exist",
-                                         file.string(), directory.string()));
-  }
+  if (std::filesystem::is_directory(directory, error)) return;
+  const bool something_else = std::filesystem::exists(directory, error);
+  throw std::runtime_error(fmt::format("backflow: cannot write '{}': '{}' {}", file.string(), directory.string(),
+                                       something_else ? "is not a directory" : "does not exist (no such directory)"));
 }
 
 void write_file_atomically(const std::filesystem::path& destination, std::string_view bytes) {

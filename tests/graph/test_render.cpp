@@ -138,7 +138,7 @@ TEST_CASE("a picture that cannot be written throws, naming it, and leaves no tem
   fs::create_directories(scratch.path / "taken.svg");  // a directory where the picture should go
   for (const char* name : {"example.svg", "example.png"}) {
     CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "a-file" / name),
-                         doctest::Contains("does not exist"), std::runtime_error);
+                         doctest::Contains("a-file' is not a directory"), std::runtime_error);
     CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "missing" / name),
                          doctest::Contains("does not exist"), std::runtime_error);
   }
