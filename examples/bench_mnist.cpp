@@ -3,6 +3,8 @@
 // memory, and, when Debian's python3-torch is installed, PyTorch's time for the same model
 // in its fastest setting, side by side, with the ratio. With --numpy it also trains a plain
 // numpy version of the Keras model on the same seeds: the accuracy to compare against.
+#include "cli_checks.hpp"
+
 #include <backflow/data.hpp>
 #include <backflow/layers.hpp>
 #include <backflow/train.hpp>
@@ -60,12 +62,14 @@ int main(int argc, char** argv) {
   bool skip_torch = false;
   bool numpy_reference = false;
   app.add_option("--data", data_dir, "directory with the MNIST IDX .gz files")->required();
-  app.add_option("--seeds", seeds, "seeds to train with")->capture_default_str();
-  app.add_option("--epochs", epochs, "epochs per run")->capture_default_str();
-  app.add_option("--threads", threads, "backflow matmul threads")->capture_default_str();
+  app.add_option("--seeds", seeds, "seeds to train with")->capture_default_str()->check(examples::decimal_digits);
+  app.add_option("--epochs", epochs, "epochs per run")->capture_default_str()->check(examples::positive_count);
+  app.add_option("--threads", threads, "backflow matmul threads")->capture_default_str()->check(CLI::Range(1, 1024))->check(examples::decimal_digits);
   app.add_option("--torch-threads", torch_threads,
                  "torch.set_num_threads for PyTorch (1 is its fastest here: OpenBLAS still uses both cores)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024))
+      ->check(examples::decimal_digits);
   app.add_flag("--no-torch", skip_torch, "skip the PyTorch comparison");
   app.add_flag("--numpy", numpy_reference,
                "also train a plain numpy version of the Keras model with the same seeds: the accuracy reference");

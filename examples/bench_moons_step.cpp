@@ -1,5 +1,7 @@
 // Benchmark: one step of micrograd's demo (forward over 100 points, loss, backward, SGD update).
 // Prints milliseconds per step and nanoseconds per node; micrograd itself takes ~1,000 ms here.
+#include "cli_checks.hpp"
+
 #include <backflow/losses.hpp>
 #include <backflow/optim.hpp>
 #include <backflow/toy_data.hpp>
@@ -15,7 +17,7 @@ using backflow::Value;
 int main(int argc, char** argv) {
   CLI::App app{"Time one micrograd demo step (MLP 2-16-16-1, 100 points)"};
   int repeats = 200;
-  app.add_option("--repeats", repeats, "timed steps")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--repeats", repeats, "timed steps")->capture_default_str()->check(examples::positive_count);
   CLI11_PARSE(app, argc, argv);
 
   const auto data = backflow::make_moons(100, 0.1, 1);

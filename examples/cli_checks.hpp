@@ -32,6 +32,16 @@ inline std::string decimal_problem(const std::string& text) {
 /// detection ("010" is 8, "0x10" is 16) and wraps "-1" into an unsigned flag's largest value.
 inline const CLI::Validator decimal_digits([](std::string& text) { return decimal_problem(text); }, "DIGITS");
 
+/// A count of at least 1, in plain decimal digits (CLI::PositiveNumber prints its range as
+/// 0.000000 to a 309-digit number).
+inline const CLI::Validator positive_count(
+    [](std::string& text) -> std::string {
+      std::string problem = decimal_problem(text);
+      if (problem.empty() && text == "0") problem = "needs at least 1, not 0";
+      return problem;
+    },
+    "COUNT");
+
 /// A finite number above 0 (CLI::PositiveNumber lets "nan" and "inf" through).
 inline const CLI::Validator positive_finite(
     [](std::string& text) -> std::string {

@@ -3,6 +3,8 @@
 // A 2-3-1 network of sigmoid neurons without biases, inputs (1, 1), XOR target 0. The text
 // stops after the forward pass; we go on: the output, the squared error, backward(), and
 // every weight's gradient next to the text's delta rule.
+#include "cli_checks.hpp"
+
 #include <backflow/dot.hpp>
 #include <backflow/losses.hpp>
 #include <backflow/toy_data.hpp>
@@ -32,7 +34,7 @@ double round_to(double x, int places) {
 int main(int argc, char** argv) {
   CLI::App app{"The introduction's worked example: forward pass, squared error, backward and the delta rule"};
   double learning_rate = 1.0;
-  app.add_option("--lr", learning_rate, "learning rate eta for the weight changes")->capture_default_str();
+  app.add_option("--lr", learning_rate, "learning rate eta for the weight changes")->capture_default_str()->check(examples::positive_finite);
   std::string graph_file;
   std::string forward_graph_file;
   std::string frames_directory;

@@ -1,4 +1,6 @@
 // micrograd's demo: an MLP(2, [16, 16, 1]) separates two interleaving moons.
+#include "cli_checks.hpp"
+
 #include <backflow/dot.hpp>
 #include <backflow/losses.hpp>
 #include <backflow/optim.hpp>
@@ -16,9 +18,9 @@ int main(int argc, char** argv) {
   int steps = 100;
   std::uint64_t seed = 1337;
   std::uint64_t data_seed = 1;
-  app.add_option("--steps", steps, "full-batch SGD steps")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--seed", seed, "seed for the initial weights")->capture_default_str();
-  app.add_option("--data-seed", data_seed, "seed for the moons")->capture_default_str();
+  app.add_option("--steps", steps, "full-batch SGD steps")->capture_default_str()->check(examples::positive_count);
+  app.add_option("--seed", seed, "seed for the initial weights")->capture_default_str()->check(examples::decimal_digits);
+  app.add_option("--data-seed", data_seed, "seed for the moons")->capture_default_str()->check(examples::decimal_digits);
   std::string graph_file;
   bool expand = false;
   app.add_option("--graph", graph_file, "draw the first step's graph after backward() to FILE (.dot, .svg, .png, .pdf)");

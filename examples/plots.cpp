@@ -1,6 +1,8 @@
 // Draws the tutorial's charts with backflow: the activation functions, their derivatives
 // (computed by backward(), not by formula), and XOR loss curves for several learning rates
 // and hidden sizes.
+#include "cli_checks.hpp"
+
 #include <backflow/losses.hpp>
 #include <backflow/optim.hpp>
 #include <backflow/plot.hpp>
@@ -68,7 +70,7 @@ int main(int argc, char** argv) {
   std::string output = "docs/tutorial/img";
   int epochs = 2000;
   app.add_option("--output", output, "directory for the SVG files")->capture_default_str();
-  app.add_option("--epochs", epochs, "XOR epochs per curve")->capture_default_str()->check(CLI::Range(10, 100000));
+  app.add_option("--epochs", epochs, "XOR epochs per curve")->capture_default_str()->check(CLI::Range(10, 100000))->check(examples::decimal_digits);
   CLI11_PARSE(app, argc, argv);
   try {
     std::filesystem::create_directories(output);

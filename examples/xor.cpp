@@ -1,4 +1,6 @@
 // XOR, the introduction's first learning problem: a 2-h-1 network trained with squared error.
+#include "cli_checks.hpp"
+
 #include <backflow/dot.hpp>
 #include <backflow/losses.hpp>
 #include <backflow/optim.hpp>
@@ -17,12 +19,12 @@ int main(int argc, char** argv) {
   int epochs = 5000;
   std::uint64_t seed = 3;
   int print_every = 500;
-  app.add_option("--hidden", hidden, "hidden units")->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--hidden", hidden, "hidden units")->capture_default_str()->check(CLI::Range(1, 1000))->check(examples::decimal_digits);
   app.add_option("--activation", activation, "hidden activation: sigmoid, relu, tanh or linear")->capture_default_str();
-  app.add_option("--lr", learning_rate, "learning rate")->capture_default_str();
-  app.add_option("--epochs", epochs, "maximum full passes over the four rows")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--seed", seed, "seed for the initial weights")->capture_default_str();
-  app.add_option("--print-every", print_every, "print the loss every N epochs")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--lr", learning_rate, "learning rate")->capture_default_str()->check(examples::positive_finite);
+  app.add_option("--epochs", epochs, "maximum full passes over the four rows")->capture_default_str()->check(examples::positive_count);
+  app.add_option("--seed", seed, "seed for the initial weights")->capture_default_str()->check(examples::decimal_digits);
+  app.add_option("--print-every", print_every, "print the loss every N epochs")->capture_default_str()->check(examples::positive_count);
   std::string graph_file;
   std::string frames_directory;
   bool collapse = false;

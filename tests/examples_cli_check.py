@@ -2,7 +2,8 @@
 """The command-line checks of mnist_mlp and hyperparams, on a tiny dataset made here.
 
 Each bad flag must be refused with a message naming it, before any training starts; a model
-from --load must fit the flags and the data. Usage: examples_cli_check.py MNIST_MLP HYPERPARAMS
+from --load must fit the flags and the data. The small examples refuse bad counts and rates
+the same way. Usage: examples_cli_check.py MNIST_MLP HYPERPARAMS XOR MOONS BENCH_MOONS_STEP
 """
 import os
 import struct
@@ -52,7 +53,7 @@ def expect_refused(program, *args, says):
 
 
 def main():
-    mnist_mlp, hyperparams = sys.argv[1], sys.argv[2]
+    mnist_mlp, hyperparams, xor, moons, bench_moons_step = sys.argv[1:6]
     with tempfile.TemporaryDirectory(prefix="backflow-cli-") as scratch:
         data = os.path.join(scratch, "data")
         small = os.path.join(scratch, "small")
@@ -102,6 +103,17 @@ def main():
             failures.append("hyperparams wrote no table")
         if os.listdir(os.path.dirname(table)) != ["h.md"]:
             failures.append(f"hyperparams left other files: {os.listdir(os.path.dirname(table))}")
+
+    # The small examples: counts in plain decimal digits, at least 1; rates positive and finite.
+    for program, flag, bad, says in ((xor, "--epochs", "0", "needs at least 1"),
+                                     (xor, "--epochs", "010", "starts with 0"),
+                                     (xor, "--lr", "-1", "not a positive number"),
+                                     (xor, "--lr", "inf", "not a positive number"),
+                                     (moons, "--seed", "0x2a", "decimal digits"),
+                                     (moons, "--steps", "-3", "decimal digits"),
+                                     (bench_moons_step, "--repeats", "0", "needs at least 1")):
+        expect_refused(program, flag, bad, says=f"{flag}: '{bad}'" if "needs" not in says else f"{flag}: {says}")
+    expect_ok(xor)  # and the defaults still run (it exits 1 if XOR is not solved)
 
     for failure in failures:
         print("FAIL:", failure)
