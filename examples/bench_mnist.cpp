@@ -30,7 +30,8 @@ double peak_resident_megabytes() {
 }
 
 // Runs a peer's Python script, echoing its output, and returns the number that follows
-// `key` in its last machine-readable line, or a negative number when it did not run.
+// `key` in its last machine-readable line; -1 when the peer is not installed, -2 when its
+// script failed.
 double run_python_peer(const std::string& module, const std::string& package, const std::string& arguments,
                        const char* key) {
   if (std::system(fmt::format("/usr/bin/python3 -c 'import {}' >/dev/null 2>&1", module).c_str()) != 0) {
@@ -46,7 +47,11 @@ double run_python_peer(const std::string& module, const std::string& package, co
     double parsed = 0.0;
     if (std::sscanf(line, key, &parsed) == 1) value = parsed;
   }
-  pclose(pipe);
+  const int status = pclose(pipe);
+  if (status != 0) {
+    fmt::print(stderr, "the {} comparison failed (status {}): see its output above\n", module, status);
+    return -2.0;  // ran and failed: unlike "not installed", an error
+  }
   return value;
 }
 
@@ -116,6 +121,7 @@ int main(int argc, char** argv) {
     fmt::print("targets: <= 1.1 s/epoch, >= 0.972 test accuracy, <= 700 MB\n");
 
     const auto scripts = std::filesystem::path(argv[0]).parent_path();
+    bool peer_failed = false;
     if (!skip_torch) {
       fmt::print("PyTorch, same model, torch.set_num_threads({}):\n", torch_threads);
       const double torch_seconds =
@@ -123,6 +129,7 @@ int main(int argc, char** argv) {
                           fmt::format("'{}' '{}' {} {}", (scripts / "torch_mnist.py").string(), data.directory.string(),
                                       epochs, torch_threads),
                           "torch: epoch_seconds=%lf");
+      peer_failed = peer_failed || torch_seconds == -2.0;
       if (torch_seconds > 0) {
         fmt::print("ratio: PyTorch {:.3f} s/epoch / backflow {:.3f} s/epoch = {:.2f}x\n", torch_seconds, mean_seconds,
                    torch_seconds / mean_seconds);
@@ -137,11 +144,13 @@ int main(int argc, char** argv) {
                           fmt::format("'{}' '{}' {} {}", (scripts / "numpy_keras_mnist.py").string(),
                                       data.directory.string(), epochs, seed_list),
                           "numpy: mean_test_accuracy=%lf");
+      peer_failed = peer_failed || numpy_accuracy == -2.0;
       if (numpy_accuracy > 0) {
         fmt::print("mean test accuracy over {} seeds: backflow {:.4f}, numpy {:.4f}\n", seeds.size(), mean_accuracy,
                    numpy_accuracy);
       }
     }
+    if (peer_failed) return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "{}\n", e.what());
     return 1;

@@ -112,6 +112,8 @@ LabeledData as_tensors(ImageSet&& set) {
 
 int main(int argc, char** argv) {
   CLI::App app{"The introduction's MNIST MLP: 784-1000 relu-10 softmax, Adam, batch 1024, 5 epochs"};
+  app.footer("Exit status: 0 on success, 1 on an error (bad flag, data or model file), 3 when the loss stops being "
+             "a finite number.");
   std::string hidden_text = "1000";
   std::string activation_text = "relu";
   std::string optimizer_name = "adam";
@@ -154,10 +156,14 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    // Before anything slow: a mistyped output directory must not cost a training run.
-    for (const std::string* output : {&save_path, &samples_path, &graph_path}) {
+    // Before anything slow: a mistyped output path must not cost a training run.
+    for (const std::string* output : {&save_path, &samples_path}) {
       if (!output->empty()) check_directory_exists(*output);
     }
+    if (!samples_path.empty() && !png_available()) {
+      throw std::invalid_argument("--samples: this backflow was built without libpng, so it cannot write PNG files");
+    }
+    if (!graph_path.empty()) check_render_target(graph_path);
     if (threads > 0) set_num_threads(threads);
     const std::vector<std::size_t> hidden = parse_hidden(hidden_text);
     const LayerActivation activation = parse_layer_activation(activation_text);

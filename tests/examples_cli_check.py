@@ -94,6 +94,8 @@ def main():
         for flag, name in (("--save", "m.bfm"), ("--samples", "s.png"), ("--graph", "g.svg")):
             expect_refused(mnist_mlp, *tiny, flag, os.path.join(missing, name), says="does not exist")
 
+        # A picture format render() cannot write is refused up front too, not after loading the data.
+        expect_refused(mnist_mlp, *tiny, "--graph", os.path.join(scratch, "g.bmp"), says="use .dot, .svg, .png or .pdf")
         expect_refused(hyperparams, "--data", data, "--output", os.path.join(missing, "h.md"), says="does not exist")
         expect_refused(hyperparams, "--data", data, "--epochs", "010", says="--epochs")
         table = os.path.join(scratch, "tables", "h.md")

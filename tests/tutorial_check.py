@@ -57,7 +57,7 @@ def main():
                     if skipped:
                         continue
                     command = "\n".join(body)
-                    result = subprocess.run(["bash", "-c", command], cwd=scratch, capture_output=True, text=True,
+                    result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", command], cwd=scratch, capture_output=True, text=True,
                                             timeout=900)
                     output = result.stdout + result.stderr
                     if result.returncode != 0:

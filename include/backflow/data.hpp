@@ -128,6 +128,8 @@ GrayImage render_sample_grid(const ImageSet& set, std::size_t first, std::size_t
 /// Writes a PNG, through a temporary file renamed into place, so a failure never leaves a
 /// half-written file. Throws DataError on failure, and when backflow was built without libpng.
 void write_png(const GrayImage& image, const std::filesystem::path& file);
+/// True when backflow was built with libpng, so write_png() can work.
+bool png_available();
 
 /// The introduction's "plot 4 images as gray scale": render_sample_grid() written as a PNG.
 void write_sample_grid(const ImageSet& set, std::size_t first, const std::filesystem::path& png,

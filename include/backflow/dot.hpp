@@ -72,6 +72,11 @@ std::string render_to_memory(const GraphView& graph, std::string_view format, co
 /// True when backflow was built with Graphviz, so render() can write .svg, .png and .pdf.
 bool graphviz_available();
 
+/// Throws what render() would throw for this file name before drawing anything: an unknown
+/// extension, a picture format in a build without Graphviz, a directory that does not
+/// exist. For checking a program's arguments before slow work.
+void check_render_target(const std::filesystem::path& file);
+
 /// The backward steps that compute something (nodes with inputs), in the order backward()
 /// takes them: the `step` values that write_backward_frames() draws.
 std::vector<int> backward_steps(const GraphView& graph);

@@ -17,6 +17,14 @@
 
 namespace backflow {
 
+bool png_available() {
+#ifdef BACKFLOW_HAVE_PNG
+  return true;
+#else
+  return false;
+#endif
+}
+
 void write_png(const GrayImage& image, const std::filesystem::path& file) {
   if (image.width == 0 || image.height == 0 || image.pixels.size() != image.width * image.height ||
       image.width > std::numeric_limits<std::int32_t>::max() ||

@@ -152,6 +152,14 @@ bool graphviz_available() {
 #endif
 }
 
+void check_render_target(const std::filesystem::path& file) {
+  const std::string format = format_of(file);
+  check_directory_exists(file);
+#ifndef BACKFLOW_HAVE_GRAPHVIZ
+  if (format != "dot") throw_without_graphviz("'" + file.string() + "'");
+#endif
+}
+
 void render(const GraphView& graph, const std::filesystem::path& file, const DotOptions& options) {
   const std::string format = format_of(file);
   check_directory_exists(file);

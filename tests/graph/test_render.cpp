@@ -71,6 +71,19 @@ TEST_CASE("bad requests give clear errors and leave nothing behind") {
   CHECK_THROWS_WITH_AS(backflow::render(worked.error, scratch.path / "example.svg", options),
                        doctest::Contains("max_nodes must be at least 1"), std::invalid_argument);
   CHECK(scratch.files() == 0);
+  // The same checks, without drawing: what a program runs on its arguments first.
+  CHECK_THROWS_WITH_AS(backflow::check_render_target(scratch.path / "example.bmp"),
+                       doctest::Contains("extension '.bmp'; use .dot, .svg, .png or .pdf"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::check_render_target(scratch.path / "no-such-dir" / "example.dot"),
+                       doctest::Contains("does not exist"), std::runtime_error);
+  CHECK_NOTHROW(backflow::check_render_target(scratch.path / "example.dot"));
+  if (backflow::graphviz_available()) {
+    CHECK_NOTHROW(backflow::check_render_target(scratch.path / "example.svg"));
+  } else {
+    CHECK_THROWS_WITH_AS(backflow::check_render_target(scratch.path / "example.svg"),
+                         doctest::Contains("built without Graphviz"), std::runtime_error);
+  }
+  CHECK(scratch.files() == 0);
 }
 
 #ifdef BACKFLOW_TEST_WITH_GRAPHVIZ

@@ -4,6 +4,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$(mktemp -d)}
 rm -rf "$build"
-meson setup "$build" "$here" >"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
+# --force-fallback-for: always the subproject, even where an installed backflow.pc exists.
+meson setup --force-fallback-for=backflow "$build" "$here" >"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
 ninja -C "$build" >>"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
 "$build/client"
