@@ -153,7 +153,7 @@ bool graphviz_available() {
 }
 
 void check_render_target(const std::filesystem::path& file) {
-  const std::string format = format_of(file);
+  [[maybe_unused]] const std::string format = format_of(file);  // throws for an unknown extension
   check_directory_exists(file);
 #ifndef BACKFLOW_HAVE_GRAPHVIZ
   if (format != "dot") throw_without_graphviz("'" + file.string() + "'");
