@@ -1,4 +1,6 @@
 // Dense, Sequential, summary(), fit / evaluate / predict, save / load.
+#include "scratch_directory.hpp"
+
 #include <backflow/layers.hpp>
 #include <backflow/train.hpp>
 
@@ -30,27 +32,7 @@ backflow::LabeledData blobs(std::size_t rows, std::uint64_t seed) {
   return {Tensor({rows, 4}, x), Tensor({rows, 3}, y)};
 }
 
-/// A fresh directory under the system's temporary directory, removed with what it holds, so
-/// that tests running at the same time never share a file.
-class ScratchDirectory {
- public:
-  ScratchDirectory() {
-    std::random_device seed;
-    path_ = std::filesystem::temp_directory_path() / ("backflow-train-test-" + std::to_string(seed()));
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDirectory(const ScratchDirectory&) = delete;
-  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using fixtures::ScratchDirectory;
 
 template <class T>
 void append(std::vector<char>& bytes, T value) {

@@ -10,20 +10,12 @@ differs from backflow's, so the same seed gives different (equally likely) weigh
 Usage: numpy_keras_mnist.py DATA_DIR EPOCHS SEED [SEED ...]
 Prints one line per seed and a final machine-readable line.
 """
-import gzip
-import struct
 import sys
 import time
 
 import numpy as np
 
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from mnist_idx import read_idx
 
 
 def glorot_uniform(rng, fan_in, fan_out):

@@ -6,21 +6,13 @@ backflow), Adam(lr 1e-3, eps 1e-7), batch 1024, Keras' Glorot-uniform init and z
 Reads the same IDX .gz files. Prints one line per epoch and a final machine-readable line.
 Usage: torch_mnist.py DATA_DIR EPOCHS THREADS
 """
-import gzip
-import struct
 import sys
 import time
 
 import numpy as np
 import torch
 
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from mnist_idx import read_idx
 
 
 def main():

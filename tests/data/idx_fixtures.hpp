@@ -1,6 +1,8 @@
 // Small IDX files made on the spot: headers, gzip (with zlib), scratch directories.
 #pragma once
 
+#include "../scratch_directory.hpp"
+
 #include <zlib.h>
 
 #include <cstdint>
@@ -70,27 +72,6 @@ inline Bytes read_file(const std::filesystem::path& file) {
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-/// A fresh directory under the system's temporary directory, removed with everything in it.
-class ScratchDirectory {
- public:
-  ScratchDirectory() {
-    std::random_device seed;
-    path_ = std::filesystem::temp_directory_path() / ("backflow-data-test-" + std::to_string(seed()));
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDirectory(const ScratchDirectory&) = delete;
-  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// Sets (or, with nullopt, unsets) an environment variable until the end of the scope.
 class EnvironmentVariable {
