@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   int torch_threads = 1;
   bool skip_torch = false;
   bool numpy_reference = false;
+  bool dense_only = false;
   app.add_option("--data", data_dir, "directory with the MNIST IDX .gz files")->required();
   app.add_option("--seeds", seeds, "seeds to train with")->capture_default_str()->check(examples::decimal_digits);
   app.add_option("--epochs", epochs, "epochs per run")->capture_default_str()->check(examples::positive_count);
@@ -78,10 +79,13 @@ int main(int argc, char** argv) {
   app.add_flag("--no-torch", skip_torch, "skip the PyTorch comparison");
   app.add_flag("--numpy", numpy_reference,
                "also train a plain numpy version of the Keras model with the same seeds: the accuracy reference");
+  app.add_flag("--no-zero-skipping", dense_only,
+               "multiply the mostly-zero pixel batches with sgemm too (set_zero_skipping(false)): the dense speed");
   CLI11_PARSE(app, argc, argv);
 
   try {
     set_num_threads(threads);
+    set_zero_skipping(!dense_only);
     DataSource source;
     source.directory = data_dir;
     source.fall_back_to_fashion = false;

@@ -3,6 +3,7 @@
 // kernels against a plain triple loop, and parallel_for.
 #include "../lib/engine/topological_order.hpp"
 #include "../lib/tensor/kernels/gemm.hpp"
+#include "../lib/tensor/kernels/zero_skipping_gemm.hpp"
 #include "../lib/tensor/kernels/parallel.hpp"
 #include "../lib/tensor/tensor_node.hpp"
 
@@ -13,6 +14,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <limits>
+#include <string>
 #include <atomic>
 #include <cstdint>
 #include <stdexcept>
@@ -140,6 +144,75 @@ TEST_CASE("both matmul kernels (configured and portable) agree with a triple loo
       }
     }
   }
+}
+
+TEST_CASE("every zero-skipping kernel this CPU runs agrees with a triple loop") {
+  backflow::Random random(11);
+  backflow::set_num_threads(2);
+  // Rows not a multiple of the 4-row tile; widths below one vector, between vectors, and past
+  // several column blocks (the padded remainder); an empty inner dimension.
+  const std::size_t shapes[][3] = {{1, 1, 1}, {7, 5, 9}, {37, 17, 53}, {130, 100, 150}, {9, 130, 0}, {64, 200, 300}};
+  for (const std::string& instruction_set : backflow::detail::zero_skipping_instruction_sets()) {
+    CAPTURE(instruction_set);
+    for (const auto& shape : shapes) {
+      const std::size_t m = shape[0], n = shape[1], k = shape[2];
+      CAPTURE(m);
+      CAPTURE(n);
+      for (double density : {0.0, 0.2, 1.0}) {
+        std::vector<float> a(m * k), b(k * n);
+        for (float& v : a) v = random.uniform(0, 1) < density ? static_cast<float>(random.uniform(-1, 1)) : 0.0F;
+        for (float& v : b) v = static_cast<float>(random.uniform(-1, 1));
+        for (bool ta : {false, true}) {
+          auto a_at = [&](std::size_t i, std::size_t p) { return ta ? a[p * m + i] : a[i * k + p]; };
+          for (bool accumulate : {false, true}) {
+            CAPTURE(density);
+            CAPTURE(ta);
+            CAPTURE(accumulate);
+            std::vector<float> c(m * n, 1.0F);
+            backflow::detail::gemm_skipping_zeros_with(instruction_set, ta, m, n, k, a.data(), b.data(), c.data(),
+                                                       accumulate);
+            for (std::size_t i = 0; i < m; ++i) {
+              for (std::size_t j = 0; j < n; ++j) {
+                double expected = accumulate ? 1.0 : 0.0;
+                for (std::size_t p = 0; p < k; ++p) expected += static_cast<double>(a_at(i, p)) * b[p * n + j];
+                REQUIRE(c[i * n + j] == doctest::Approx(expected).epsilon(1e-4));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("zero skipping: a NaN in A still reaches C; a large mostly-zero matmul matches the dense one") {
+  // NaN != 0, so the packing keeps it: skipping zeros must not hide a diverged input.
+  for (const std::string& instruction_set : backflow::detail::zero_skipping_instruction_sets()) {
+    CAPTURE(instruction_set);
+    std::vector<float> a(5 * 3, 0.0F), b(3 * 20, 1.0F), c(5 * 20, 0.0F);
+    a[2 * 3 + 1] = std::numeric_limits<float>::quiet_NaN();
+    backflow::detail::gemm_skipping_zeros_with(instruction_set, false, 5, 20, 3, a.data(), b.data(), c.data(), false);
+    for (std::size_t j = 0; j < 20; ++j) {
+      CHECK(std::isnan(c[2 * 20 + j]));
+      CHECK(c[1 * 20 + j] == 0.0F);
+    }
+  }
+  // The MNIST shape, where gemm() itself chooses the kernel: the same products with the
+  // zero-skipping setting on and off.
+  backflow::Random random(3);
+  const std::size_t m = 256, k = 784, n = 300;
+  std::vector<float> a(m * k), b(k * n);
+  for (float& v : a) v = random.uniform(0, 1) < 0.19 ? static_cast<float>(random.uniform(0, 1)) : 0.0F;
+  for (float& v : b) v = static_cast<float>(random.uniform(-0.1, 0.1));
+  const Tensor x({m, k}, a), w({k, n}, b);
+  REQUIRE(backflow::zero_skipping());
+  const Tensor skipping = matmul(x, w);
+  backflow::set_zero_skipping(false);
+  CHECK(backflow::matmul_backend().find("turned off") != std::string::npos);
+  const Tensor dense = matmul(x, w);
+  backflow::set_zero_skipping(true);
+  CHECK(backflow::matmul_backend().find("turned off") == std::string::npos);
+  for (std::size_t i = 0; i < m * n; ++i) REQUIRE(skipping.data()[i] == doctest::Approx(dense.data()[i]).epsilon(1e-4));
 }
 
 namespace {

@@ -1,4 +1,5 @@
-// Chooses the matmul kernel (OpenBLAS or portable) and owns the thread-count setting.
+// Chooses the matmul kernel (zero-skipping for a mostly-zero left operand, else OpenBLAS or
+// portable) and owns the thread-count setting.
 //
 // OpenBLAS itself runs single-threaded: backflow splits each large product into one block
 // of C per thread and hands each block to its own single-threaded sgemm. For the MNIST
@@ -6,6 +7,7 @@
 // OpenBLAS worker spins on the other core while backflow's elementwise code runs.
 #include "gemm.hpp"
 #include "parallel.hpp"
+#include "zero_skipping_gemm.hpp"
 
 #include <backflow/tensor.hpp>
 
@@ -66,10 +68,12 @@ int num_threads() { return thread_setting().threads.load(std::memory_order_relax
 
 std::string matmul_backend() {
 #ifdef BACKFLOW_HAVE_CBLAS
-  return fmt::format("OpenBLAS cblas_sgemm ({})", openblas_get_config());
+  std::string dense = fmt::format("OpenBLAS cblas_sgemm ({})", openblas_get_config());
 #else
-  return "portable blocked kernel";
+  std::string dense = "portable blocked kernel";
 #endif
+  return fmt::format("{}; mostly-zero inputs: zero-skipping {} kernel{}", dense, detail::zero_skipping_instruction_set(),
+                     zero_skipping() ? "" : " (turned off)");
 }
 
 namespace detail {
@@ -77,6 +81,7 @@ namespace detail {
 void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, const float* a,
           const float* b, float* c, bool accumulate) {
   thread_setting();  // reads BACKFLOW_NUM_THREADS and quiets OpenBLAS's threads before the first multiply
+  if (!transpose_b && gemm_skipping_zeros(transpose_a, m, n, k, a, b, c, accumulate)) return;
 #ifdef BACKFLOW_HAVE_CBLAS
   const auto lda = static_cast<blasint>(transpose_a ? m : k);
   const auto ldb = static_cast<blasint>(transpose_b ? k : n);
