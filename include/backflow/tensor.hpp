@@ -211,10 +211,10 @@ void set_num_threads(int threads);
 /// The thread count set with set_num_threads(), else `BACKFLOW_NUM_THREADS`, else the
 /// number of hardware threads.
 int num_threads();
-/// Whether matmul may skip the zeros of its left operand (on by default). When at least 70%
-/// of it is zero (MNIST digits: 81%) and the product is large, a kernel that multiplies
-/// only the non-zero entries replaces sgemm: the same sums (in another order), a fraction
-/// of the work. One difference from sgemm: a zero entry contributes nothing even against
+/// Whether matmul may skip the zeros of its left operand (on by default). When 70-80% or
+/// more of it is zero (MNIST digits: 81%; the limit depends on the CPU's vector width) and
+/// the product is large, a kernel that multiplies only the non-zero entries replaces sgemm:
+/// the same sums (in another order), a fraction of the work. One difference from sgemm: a zero entry contributes nothing even against
 /// an infinite or NaN value in the right operand. Turning it off measures the dense speed.
 void set_zero_skipping(bool enabled);
 /// The setting of set_zero_skipping().
