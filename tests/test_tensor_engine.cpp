@@ -148,10 +148,13 @@ TEST_CASE("both matmul kernels (configured and portable) agree with a triple loo
 
 TEST_CASE("every zero-skipping kernel this CPU runs agrees with a triple loop") {
   backflow::Random random(11);
-  backflow::set_num_threads(2);
-  // Rows not a multiple of the 4-row tile; widths below one vector, between vectors, and past
-  // several column blocks (the padded remainder); an empty inner dimension.
-  const std::size_t shapes[][3] = {{1, 1, 1}, {7, 5, 9}, {37, 17, 53}, {130, 100, 150}, {9, 130, 0}, {64, 200, 300}};
+  backflow::set_num_threads(3);
+  // Rows not a multiple of the 4-row tile; widths below one vector, between vectors, past
+  // several column blocks and with 1 to 5 whole vectors left after the last block (179 =
+  // 96 + 5 x 16 + 3 for AVX-512); an empty inner dimension; products large enough to be
+  // split over the 3 threads, with a partial tile at the end.
+  const std::size_t shapes[][3] = {{1, 1, 1},     {7, 5, 9},     {37, 17, 53},   {130, 100, 150},
+                                   {9, 130, 0},   {10, 179, 40}, {64, 200, 300}, {150, 120, 100}};
   for (const std::string& instruction_set : backflow::detail::zero_skipping_instruction_sets()) {
     CAPTURE(instruction_set);
     for (const auto& shape : shapes) {
@@ -183,6 +186,37 @@ TEST_CASE("every zero-skipping kernel this CPU runs agrees with a triple loop") 
       }
     }
   }
+}
+
+TEST_CASE("gemm skips zeros exactly when it should") {
+  if (backflow::detail::zero_skipping_instruction_set() == "baseline") return;  // never chosen there beside OpenBLAS
+  backflow::set_num_threads(2);
+  backflow::Random random(7);
+  const std::size_t m = 256, k = 784, n = 300;
+  std::vector<float> sparse(m * k), dense(m * k), b(k * n), c(m * n);
+  for (float& v : sparse) v = random.uniform(0, 1) < 0.19 ? static_cast<float>(random.uniform(0, 1)) : 0.0F;
+  for (float& v : dense) v = static_cast<float>(random.uniform(0.1, 1));
+  for (float& v : b) v = static_cast<float>(random.uniform(-0.1, 0.1));
+  using backflow::detail::gemm_skipping_zeros;
+  // The first layer forward (batch x weights) and backward (transposed batch x gradient).
+  CHECK(gemm_skipping_zeros(false, m, n, k, sparse.data(), b.data(), c.data(), false));
+  std::vector<float> c_transposed(k * n);  // op(A) = A^T is [k, m]: C is [k, n], B's first m rows are used
+  CHECK(gemm_skipping_zeros(true, k, n, m, sparse.data(), b.data(), c_transposed.data(), false));
+  CHECK_FALSE(gemm_skipping_zeros(false, m, n, k, dense.data(), b.data(), c.data(), false));
+  CHECK_FALSE(gemm_skipping_zeros(false, 8, n, k, sparse.data(), b.data(), c.data(), false));  // too small to pay
+  backflow::set_zero_skipping(false);
+  CHECK_FALSE(gemm_skipping_zeros(false, m, n, k, sparse.data(), b.data(), c.data(), false));
+  backflow::set_zero_skipping(true);
+  // An infinity in B goes to the dense kernel, where 0 x infinity is NaN as usual.
+  b[5 * n + 7] = std::numeric_limits<float>::infinity();
+  CHECK_FALSE(gemm_skipping_zeros(false, m, n, k, sparse.data(), b.data(), c.data(), false));
+  std::vector<float> x_values(m * k, 0.0F);
+  x_values[0] = 1.0F;  // row 0 meets the infinity through a 0 only; the rest of A is 0 as well
+  for (std::size_t i = 1; i < m; ++i) x_values[i * k + 100 + i % 50] = 0.5F;
+  const Tensor product = matmul(Tensor({m, k}, x_values), Tensor({k, n}, b));
+  CHECK(std::isnan(product.data()[0 * n + 7]));
+  CHECK(std::isnan(product.data()[3 * n + 7]));
+  CHECK(std::isfinite(product.data()[3 * n + 8]));
 }
 
 TEST_CASE("zero skipping: a NaN in A still reaches C; a large mostly-zero matmul matches the dense one") {

@@ -211,11 +211,13 @@ void set_num_threads(int threads);
 /// The thread count set with set_num_threads(), else `BACKFLOW_NUM_THREADS`, else the
 /// number of hardware threads.
 int num_threads();
-/// Whether matmul may skip the zeros of its left operand (on by default). When 70-80% or
-/// more of it is zero (MNIST digits: 81%; the limit depends on the CPU's vector width) and
-/// the product is large, a kernel that multiplies only the non-zero entries replaces sgemm:
-/// the same sums (in another order), a fraction of the work. One difference from sgemm: a zero entry contributes nothing even against
-/// an infinite or NaN value in the right operand. Turning it off measures the dense speed.
+/// Whether matmul may skip the zeros of its left operand (on by default). On a CPU with
+/// AVX2 or AVX-512 (or in a build without OpenBLAS), when 70-80% or more of it is zero
+/// (MNIST digits: 81%; the limit depends on the vector width) and the product is large, a
+/// kernel that multiplies only the non-zero entries replaces the dense one: the same sums
+/// in another order, a fraction of the work. A right operand holding an infinity or NaN
+/// always goes to the dense kernel, so 0 x infinity is NaN either way. Turning it off
+/// measures the dense speed.
 void set_zero_skipping(bool enabled);
 /// The setting of set_zero_skipping().
 bool zero_skipping();

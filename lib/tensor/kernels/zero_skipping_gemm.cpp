@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -41,6 +42,9 @@ bool zero_skipping() { return zero_skipping_setting().load(std::memory_order_rel
 namespace detail {
 namespace {
 
+/// A non-zero fraction no matrix has: the kernel is never chosen by gemm().
+constexpr double never_chosen = -1.0;
+
 struct KernelChoice {
   ZeroSkippingKernel kernel;
   std::size_t lanes;
@@ -58,7 +62,7 @@ std::vector<KernelChoice> usable_kernels() {
   std::vector<KernelChoice> kernels;
 #ifdef BACKFLOW_HAVE_X86_KERNELS
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) {
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) {
     kernels.push_back({zero_skipping_tiles_avx512, zero_skipping_lanes_avx512, "AVX-512", 0.3});
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
@@ -66,7 +70,7 @@ std::vector<KernelChoice> usable_kernels() {
   }
 #endif
 #ifdef BACKFLOW_HAVE_CBLAS
-  constexpr double baseline_limit = 0.0;
+  constexpr double baseline_limit = never_chosen;
 #else
   constexpr double baseline_limit = 0.2;  // against the portable kernel, which is no faster per multiply-add
 #endif
@@ -77,6 +81,17 @@ std::vector<KernelChoice> usable_kernels() {
 const KernelChoice& kernel_choice() {
   static const KernelChoice choice = usable_kernels().front();
   return choice;
+}
+
+/// Whether no value is an infinity or NaN (all exponent bits set). An integer test, so that
+/// the loop vectorises.
+bool all_finite(const float* values, std::size_t count) {
+  constexpr std::uint32_t exponent_bits = 0x7f80'0000U;
+  std::uint32_t any_non_finite = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    any_non_finite |= (std::bit_cast<std::uint32_t>(values[i]) & exponent_bits) == exponent_bits ? 1U : 0U;
+  }
+  return any_non_finite == 0;
 }
 
 double nonzero_fraction(const float* a, std::size_t count) {
@@ -178,6 +193,9 @@ bool gemm_skipping_zeros(bool transpose_a, std::size_t m, std::size_t n, std::si
   }
   // A count first, so that a dense A costs one quick pass and no packing.
   if (nonzero_fraction(a, m * k) > choice.max_nonzero_fraction) return false;
+  // sgemm turns 0 x infinity into NaN; skipping the 0 would not. A B that holds an infinity
+  // or NaN (a diverged model) goes to sgemm, so both kernels give the same non-finite results.
+  if (!all_finite(b, k * n)) return false;
   multiply_skipping_zeros(choice, transpose_a, m, n, k, a, b, c, accumulate);
   return true;
 }

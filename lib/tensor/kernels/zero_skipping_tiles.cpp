@@ -92,7 +92,8 @@ void multiply_remainder(std::size_t count, const ZeroSkippingTiles& a, std::size
 
 }  // namespace
 
-extern const std::size_t BACKFLOW_LANES_NAME = lanes;  // extern: a const is file-local otherwise
+// extern: a const is file-local otherwise; constinit: no start-up code runs in this file.
+extern constinit const std::size_t BACKFLOW_LANES_NAME = lanes;
 
 void BACKFLOW_KERNEL_NAME(const ZeroSkippingTiles& a, const float* b, std::size_t ldb, float* c, std::size_t ldc,
                           std::size_t width, bool accumulate) {
