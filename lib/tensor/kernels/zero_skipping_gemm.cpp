@@ -159,8 +159,10 @@ void multiply_rows(const KernelChoice& choice, bool transpose_a, std::size_t row
   b_padded.assign(k * lanes, 0.0F);
   c_padded.assign(tiles.rows * lanes, 0.0F);
   for (std::size_t p = 0; p < k; ++p) std::copy_n(b + p * n + whole_width, rest, b_padded.data() + p * lanes);
-  for (std::size_t r = 0; r < tiles.rows; ++r) {
-    if (accumulate) std::copy_n(c_rows + r * n + whole_width, rest, c_padded.data() + r * lanes);
+  if (accumulate) {
+    for (std::size_t r = 0; r < tiles.rows; ++r) {
+      std::copy_n(c_rows + r * n + whole_width, rest, c_padded.data() + r * lanes);
+    }
   }
   choice.kernel(tiles, b_padded.data(), lanes, c_padded.data(), lanes, lanes, accumulate);
   for (std::size_t r = 0; r < tiles.rows; ++r) {
