@@ -70,7 +70,10 @@ int main(int argc, char** argv) {
   app.add_option("--data", data_dir, "directory with the MNIST IDX .gz files")->required();
   app.add_option("--seeds", seeds, "seeds to train with")->capture_default_str()->check(examples::decimal_digits);
   app.add_option("--epochs", epochs, "epochs per run")->capture_default_str()->check(examples::positive_count);
-  app.add_option("--threads", threads, "backflow matmul threads")->capture_default_str()->check(CLI::Range(1, 1024))->check(examples::decimal_digits);
+  app.add_option("--threads", threads, "backflow matmul threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024))
+      ->check(examples::decimal_digits);
   app.add_option("--torch-threads", torch_threads,
                  "torch.set_num_threads for PyTorch (1 is its fastest here: OpenBLAS still uses both cores)")
       ->capture_default_str()
@@ -95,7 +98,8 @@ int main(int argc, char** argv) {
                             Tensor({data.train.count, 10}, one_hot(data.train.labels, 10))};
     const LabeledData test{Tensor({data.test.count, features}, std::move(data.test.pixels)),
                            Tensor({data.test.count, 10}, one_hot(data.test.labels, 10))};
-    fmt::print("{} from {}; matmul: {}, {} thread(s)\n", data.name, data.directory.string(), matmul_backend(), num_threads());
+    fmt::print("{} from {}; matmul: {}, {} thread(s)\n", data.name, data.directory.string(), matmul_backend(),
+               num_threads());
 
     std::vector<double> accuracies;
     std::vector<double> epoch_seconds;
@@ -118,21 +122,23 @@ int main(int argc, char** argv) {
       fmt::print("backflow seed {:>4}: {:.3f} s/epoch (training only), test accuracy {:.4f}\n", seed, seconds,
                  result.accuracy);
     }
-    const double mean_accuracy = std::accumulate(accuracies.begin(), accuracies.end(), 0.0) / static_cast<double>(accuracies.size());
-    const double mean_seconds = std::accumulate(epoch_seconds.begin(), epoch_seconds.end(), 0.0) / static_cast<double>(epoch_seconds.size());
-    fmt::print("backflow: {:.3f} s/epoch, test accuracy {:.4f} (seed {}), mean over {} seeds {:.4f}, peak RSS {:.0f} MB\n",
-               mean_seconds, accuracies.front(), seeds.front(), seeds.size(), mean_accuracy, first_run_peak);
+    const double mean_accuracy =
+        std::accumulate(accuracies.begin(), accuracies.end(), 0.0) / static_cast<double>(accuracies.size());
+    const double mean_seconds =
+        std::accumulate(epoch_seconds.begin(), epoch_seconds.end(), 0.0) / static_cast<double>(epoch_seconds.size());
+    fmt::print(
+        "backflow: {:.3f} s/epoch, test accuracy {:.4f} (seed {}), mean over {} seeds {:.4f}, peak RSS {:.0f} MB\n",
+        mean_seconds, accuracies.front(), seeds.front(), seeds.size(), mean_accuracy, first_run_peak);
     fmt::print("targets: <= 1.1 s/epoch, >= 0.972 test accuracy, <= 700 MB\n");
 
     const auto scripts = std::filesystem::path(argv[0]).parent_path();
     bool peer_failed = false;
     if (!skip_torch) {
       fmt::print("PyTorch, same model, torch.set_num_threads({}):\n", torch_threads);
-      const double torch_seconds =
-          run_python_peer("torch", "python3-torch",
-                          fmt::format("'{}' '{}' {} {}", (scripts / "torch_mnist.py").string(), data.directory.string(),
-                                      epochs, torch_threads),
-                          "torch: epoch_seconds=%lf");
+      const double torch_seconds = run_python_peer("torch", "python3-torch",
+                                                   fmt::format("'{}' '{}' {} {}", (scripts / "torch_mnist.py").string(),
+                                                               data.directory.string(), epochs, torch_threads),
+                                                   "torch: epoch_seconds=%lf");
       peer_failed = peer_failed || torch_seconds == -2.0;
       if (torch_seconds > 0) {
         fmt::print("ratio: PyTorch {:.3f} s/epoch / backflow {:.3f} s/epoch = {:.2f}x\n", torch_seconds, mean_seconds,

@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
   }
   std::sort(millis.begin(), millis.end());
   const double median = millis[millis.size() / 2];
-  fmt::print("moons step: {} nodes, median {:.3f} ms/step (best {:.3f}), {:.1f} ns/node over {} steps\n", nodes,
-             median, millis.front(), median * 1e6 / static_cast<double>(nodes), repeats);
+  fmt::print("moons step: {} nodes, median {:.3f} ms/step (best {:.3f}), {:.1f} ns/node over {} steps\n", nodes, median,
+             millis.front(), median * 1e6 / static_cast<double>(nodes), repeats);
   fmt::print("target: <= 1 ms/step; micrograd (Python) ~1000 ms/step on the same machine\n");
   return 0;
 }

@@ -16,9 +16,8 @@ namespace examples {
 
 /// What is wrong with `text` as a whole number in plain decimal digits, or "" when nothing is.
 inline std::string decimal_problem(const std::string& text) {
-  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char letter) {
-    return std::isdigit(letter) != 0;
-  });
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                   [](unsigned char letter) { return std::isdigit(letter) != 0; });
   if (!digits) return "'" + text + "' is not a whole number written in decimal digits";
   if (text.size() > 1 && text[0] == '0') return "'" + text + "' starts with 0 (it would be read as octal)";
   std::uint64_t value = 0;

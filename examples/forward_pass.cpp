@@ -35,7 +35,9 @@ int main(int argc, char** argv) {
   CLI::App app{"The introduction's worked example: forward pass, squared error, backward and the delta rule"};
   app.footer("Exit status: 0 when backward() agrees with the delta rule, 1 when it does not, 2 on an error.");
   double learning_rate = 1.0;
-  app.add_option("--lr", learning_rate, "learning rate eta for the weight changes")->capture_default_str()->check(examples::positive_finite);
+  app.add_option("--lr", learning_rate, "learning rate eta for the weight changes")
+      ->capture_default_str()
+      ->check(examples::positive_finite);
   std::string graph_file;
   std::string forward_graph_file;
   std::string frames_directory;
@@ -48,16 +50,16 @@ int main(int argc, char** argv) {
   const backflow::nn::MLP net = example.network();
   const std::vector<Value> inputs{Value(example.inputs[0], "x1"), Value(example.inputs[1], "x2")};
 
-  fmt::print("The worked example: inputs ({}, {}), 3 hidden sigmoid nodes, 1 output, no biases\n\n",
-             example.inputs[0], example.inputs[1]);
+  fmt::print("The worked example: inputs ({}, {}), 3 hidden sigmoid nodes, 1 output, no biases\n\n", example.inputs[0],
+             example.inputs[1]);
   fmt::print("Forward pass\n");
   const std::vector<Value> hidden = net.layers()[0](inputs);
   std::vector<double> rounded_hidden;
   for (std::size_t i = 0; i < hidden.size(); ++i) {
     const auto& w = example.hidden_weights[i];
     const double sum = hidden[i].inputs()[0].data();
-    fmt::print("  hidden {}: sum = 1*{} + 1*{} = {:g}   sigmoid({:g}) = {:.6f} (the text: {:.3f})\n", i + 1,
-               w[0], w[1], sum, sum, hidden[i].data(), as_the_text_shows(hidden[i].data(), 3));
+    fmt::print("  hidden {}: sum = 1*{} + 1*{} = {:g}   sigmoid({:g}) = {:.6f} (the text: {:.3f})\n", i + 1, w[0], w[1],
+               sum, sum, hidden[i].data(), as_the_text_shows(hidden[i].data(), 3));
     rounded_hidden.push_back(round_to(hidden[i].data(), 2));
   }
   const Value y = net.layers()[1](hidden)[0];
@@ -72,8 +74,7 @@ int main(int argc, char** argv) {
 
   Value error = backflow::squared_error(y, example.target);
   error.set_label("E");
-  fmt::print("Squared error against the XOR target t = {}: E = (t - y)^2 = {:.6f}\n\n", example.target,
-             error.data());
+  fmt::print("Squared error against the XOR target t = {}: E = (t - y)^2 = {:.6f}\n\n", example.target, error.data());
   try {
     if (!forward_graph_file.empty()) {
       backflow::render(error, forward_graph_file, {.title = "the worked example: forward pass"});
@@ -119,13 +120,14 @@ int main(int argc, char** argv) {
     const double delta_hidden = h * (1 - h) * v[i] * delta_out;  // sum over the one output node
     fmt::print("  delta_hidden{} = y(1-y) w delta_output = {:.6f}\n", i + 1, delta_hidden);
     for (std::size_t k = 0; k < 2; ++k) {
-      row(fmt::format("input {} -> hidden {}", k + 1, i + 1), net.layers()[0].neurons()[i].weights()[k],
-          delta_hidden, example.inputs[k]);
+      row(fmt::format("input {} -> hidden {}", k + 1, i + 1), net.layers()[0].neurons()[i].weights()[k], delta_hidden,
+          example.inputs[k]);
     }
   }
-  fmt::print("\nWhy -dE/dw / 2: E = (t - y)^2 gives dE/dy = -2 (t - y). The delta rule's (t - y) points\n"
-             "the way to *reduce* the error (hence the minus) and leaves out the 2 from the square.\n"
-             "So the weight change eta * delta_j * y_i equals -eta/2 * dE/dw: the same step.\n");
+  fmt::print(
+      "\nWhy -dE/dw / 2: E = (t - y)^2 gives dE/dy = -2 (t - y). The delta rule's (t - y) points\n"
+      "the way to *reduce* the error (hence the minus) and leaves out the 2 from the square.\n"
+      "So the weight change eta * delta_j * y_i equals -eta/2 * dE/dw: the same step.\n");
   fmt::print("With eta = {}: the hidden 1 -> output weight changes by {:+.6f}\n", learning_rate,
              learning_rate * delta_out * hidden[0].data());
   fmt::print("\ndelta rule and autodiff agree on all 9 weights: {}\n", all_agree ? "yes" : "NO");

@@ -1,8 +1,8 @@
 // "The impact of various hyperparameters": a small sweep over hidden layers, hidden units,
 // activation and learning rate on MNIST (or Fashion-MNIST), printed as a table and written
 // to a Markdown file with a short reading of the results.
-#include <backflow/files.hpp>  // write_file_atomically: the table appears whole or not at all
 #include "cli_checks.hpp"
+#include <backflow/files.hpp>  // write_file_atomically: the table appears whole or not at all
 
 #include <backflow/data.hpp>
 #include <backflow/layers.hpp>
@@ -52,7 +52,8 @@ std::vector<Trial> sweep() {
   for (auto a : {LayerActivation::sigmoid, LayerActivation::tanh}) {
     trials.push_back({.group = "activation", .hidden = {1000}, .activation = a});
   }
-  for (double lr : {1e-4, 1e-2, 1e-1}) trials.push_back({.group = "learning rate", .hidden = {1000}, .learning_rate = lr});
+  for (double lr : {1e-4, 1e-2, 1e-1})
+    trials.push_back({.group = "learning rate", .hidden = {1000}, .learning_rate = lr});
   for (double lr : {0.01, 0.1, 1.0}) {
     trials.push_back({.group = "sgd", .hidden = {1000}, .optimizer = "sgd", .learning_rate = lr});
   }
@@ -91,9 +92,8 @@ std::string reading(const std::vector<Trial>& trials) {
       variants += fmt::format("{}{} {}", variants.empty() ? "" : ", ", setting(*t), percent(*t));
       if (!t->diverged && (best == nullptr || t->accuracy > best->accuracy)) best = t;
     }
-    text += fmt::format("- **{}**: baseline {}; {}. Best: {}.\n", group,
-                        baseline != nullptr ? percent(*baseline) : "?", variants,
-                        best == baseline ? "the baseline" : setting(*best));
+    text += fmt::format("- **{}**: baseline {}; {}. Best: {}.\n", group, baseline != nullptr ? percent(*baseline) : "?",
+                        variants, best == baseline ? "the baseline" : setting(*best));
   }
   return text;
 }
@@ -108,9 +108,13 @@ int main(int argc, char** argv) {
   std::string output = "docs/hyperparameters.md";
   std::uint64_t seed = 42;
   app.add_option("--data", data_dir, "directory with the MNIST IDX files (default: $BACKFLOW_DATA, else ./data/mnist)");
-  app.add_option("--dataset", dataset_name, "digits or fashion")->capture_default_str()->check(CLI::IsMember({"digits", "fashion"}));
+  app.add_option("--dataset", dataset_name, "digits or fashion")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"digits", "fashion"}));
   app.add_option("--epochs", epochs, "epochs per trial")
-      ->capture_default_str()->check(examples::decimal_digits)->check(CLI::Range(1, 100));
+      ->capture_default_str()
+      ->check(examples::decimal_digits)
+      ->check(CLI::Range(1, 100));
   app.add_option("--output", output, "Markdown file to write ('' for none)")->capture_default_str();
   app.add_option("--seed", seed, "seed for every trial")->capture_default_str()->check(examples::decimal_digits);
   CLI11_PARSE(app, argc, argv);
@@ -129,10 +133,11 @@ int main(int argc, char** argv) {
     const LabeledData test_set{Tensor({data.test.count, features}, std::move(data.test.pixels)),
                                Tensor({data.test.count, 10}, one_hot(data.test.labels, 10))};
 
-    const std::string header = fmt::format("| {:<13} | {:<11} | {:<10} | {:<9} | {:<7} | {:>8} | {:>9} | {:>8} |",
-                                           "varies", "hidden", "activation", "optimizer", "lr", "accuracy", "test loss",
-                                           "seconds");
-    const std::string rule = "|---------------|-------------|------------|-----------|---------|---------:|----------:|---------:|";
+    const std::string header =
+        fmt::format("| {:<13} | {:<11} | {:<10} | {:<9} | {:<7} | {:>8} | {:>9} | {:>8} |", "varies", "hidden",
+                    "activation", "optimizer", "lr", "accuracy", "test loss", "seconds");
+    const std::string rule =
+        "|---------------|-------------|------------|-----------|---------|---------:|----------:|---------:|";
     fmt::print("{} ({} epochs per trial, batch 1024, seed {})\n\n{}\n{}\n", data.name, epochs, seed, header, rule);
     std::vector<Trial> trials = sweep();
     for (Trial& t : trials) {

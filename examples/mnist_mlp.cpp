@@ -1,7 +1,7 @@
 // The introduction's Keras MNIST model in backflow: 784 -> Dense(1000, relu) -> Dense(10,
 // softmax), categorical cross-entropy, Adam, batch 1024, 5 epochs, validated on the test set.
-#include <backflow/files.hpp>  // check_directory_exists, for the output flags
 #include "cli_checks.hpp"
+#include <backflow/files.hpp>  // check_directory_exists, for the output flags
 
 #include <backflow/data.hpp>
 #include <backflow/dot.hpp>
@@ -31,11 +31,12 @@ std::vector<std::size_t> parse_hidden(const std::string& text) {
     const bool plain = examples::decimal_problem(item).empty() && item.size() <= 6;
     const unsigned long units = plain ? std::stoul(item) : 0;
     if (item.empty()) {
-      throw std::invalid_argument(fmt::format("--hidden '{}': a layer size is missing (use e.g. 1000 or 512,256)", text));
+      throw std::invalid_argument(
+          fmt::format("--hidden '{}': a layer size is missing (use e.g. 1000 or 512,256)", text));
     }
     if (units == 0 || units > 100000) {
-      throw std::invalid_argument(
-          fmt::format("--hidden '{}': '{}' is not a layer size from 1 to 100000 (use e.g. 1000 or 512,256)", text, item));
+      throw std::invalid_argument(fmt::format(
+          "--hidden '{}': '{}' is not a layer size from 1 to 100000 (use e.g. 1000 or 512,256)", text, item));
     }
     sizes.push_back(units);
     begin = comma + 1;
@@ -84,10 +85,11 @@ Sequential load_checked(const std::string& file, const std::optional<std::vector
   Sequential model = load(file);
   const std::vector<DenseSpec> saved = specs_of(model);
   const std::vector<DenseSpec> requested = requested_layers(saved, hidden, activation);
-  const bool same = saved.size() == requested.size() &&
-                    std::equal(saved.begin(), saved.end(), requested.begin(), [](const DenseSpec& a, const DenseSpec& b) {
-                      return a.units == b.units && a.activation == b.activation;
-                    });
+  const bool same =
+      saved.size() == requested.size() &&
+      std::equal(saved.begin(), saved.end(), requested.begin(), [](const DenseSpec& a, const DenseSpec& b) {
+        return a.units == b.units && a.activation == b.activation;
+      });
   if ((hidden || activation) && !same) {
     throw std::invalid_argument(fmt::format("{}: the saved model is {}, but --hidden/--activation ask for {}", file,
                                             architecture_text(model.inputs(), saved),
@@ -112,8 +114,9 @@ LabeledData as_tensors(ImageSet&& set) {
 
 int main(int argc, char** argv) {
   CLI::App app{"The introduction's MNIST MLP: 784-1000 relu-10 softmax, Adam, batch 1024, 5 epochs"};
-  app.footer("Exit status: 0 on success, 1 on an error (bad flag, data or model file), 3 when the loss stops being "
-             "a finite number.");
+  app.footer(
+      "Exit status: 0 on success, 1 on an error (bad flag, data or model file), 3 when the loss stops being "
+      "a finite number.");
   std::string hidden_text = "1000";
   std::string activation_text = "relu";
   std::string optimizer_name = "adam";
@@ -133,21 +136,31 @@ int main(int argc, char** argv) {
   CLI::Option* activation_option = app.add_option("--activation", activation_text, "hidden activation")
                                        ->capture_default_str()
                                        ->check(CLI::IsMember({"relu", "sigmoid", "tanh"}));
-  app.add_option("--optimizer", optimizer_name, "adam or sgd")->capture_default_str()->check(CLI::IsMember({"adam", "sgd"}));
+  app.add_option("--optimizer", optimizer_name, "adam or sgd")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"adam", "sgd"}));
   CLI::Option* learning_rate_option =
       app.add_option("--lr", learning_rate, "learning rate (default: 0.001 for adam, 0.1 for sgd)")
           ->check(examples::positive_finite);
   app.add_option("--epochs", epochs, "passes over the training set (0: only evaluate, e.g. a model from --load)")
-      ->capture_default_str()->check(examples::decimal_digits)->check(CLI::Range(0, 1000));
+      ->capture_default_str()
+      ->check(examples::decimal_digits)
+      ->check(CLI::Range(0, 1000));
   app.add_option("--batch-size", batch_size, "examples per step")
-      ->capture_default_str()->check(examples::decimal_digits)->check(CLI::Range(1, 1000000));
+      ->capture_default_str()
+      ->check(examples::decimal_digits)
+      ->check(CLI::Range(1, 1000000));
   app.add_option("--seed", seed, "seed for initialisation and shuffling")
-      ->capture_default_str()->check(examples::decimal_digits);
+      ->capture_default_str()
+      ->check(examples::decimal_digits);
   app.add_option("--threads", threads, "matmul threads (default: BACKFLOW_NUM_THREADS, else all cores)")
-      ->check(examples::decimal_digits)->check(CLI::Range(1, 1024));
-  app.add_option("--data", data_dir, "directory with the four MNIST IDX files (default: $BACKFLOW_DATA, else ./data/mnist)");
+      ->check(examples::decimal_digits)
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--data", data_dir,
+                 "directory with the four MNIST IDX files (default: $BACKFLOW_DATA, else ./data/mnist)");
   app.add_option("--dataset", dataset_name, "digits (MNIST) or fashion (Debian's Fashion-MNIST)")
-      ->capture_default_str()->check(CLI::IsMember({"digits", "fashion"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"digits", "fashion"}));
   app.add_option("--save", save_path, "save the trained model to this file");
   app.add_option("--load", load_path,
                  "load a model instead of initialising one (its layers must match --hidden and --activation if given)");
@@ -193,10 +206,11 @@ int main(int argc, char** argv) {
     const LabeledData test = as_tensors(std::move(data.test));
     const std::size_t features = train.inputs.shape()[1];
     if (loaded && loaded->inputs() != features) {
-      throw std::invalid_argument(fmt::format("{}: the saved model ({}) reads {} features, but the images in {} have "
-                                              "{}",
-                                              load_path, architecture_text(loaded->inputs(), specs_of(*loaded)),
-                                              loaded->inputs(), data.directory.string(), features));
+      throw std::invalid_argument(
+          fmt::format("{}: the saved model ({}) reads {} features, but the images in {} have "
+                      "{}",
+                      load_path, architecture_text(loaded->inputs(), specs_of(*loaded)), loaded->inputs(),
+                      data.directory.string(), features));
     }
     const Sequential model = loaded ? std::move(*loaded) : Sequential(features, specs, seed);
     fmt::print("{}\n", model.summary());
@@ -204,8 +218,9 @@ int main(int argc, char** argv) {
     if (!graph_path.empty()) {
       // One training step on the first batch, drawn after backward(): the gradient flow.
       const std::size_t rows = std::min<std::size_t>(batch_size, train.inputs.shape()[0]);
-      Tensor x({rows, features}, std::vector<float>(train.inputs.data().begin(),
-                                                    train.inputs.data().begin() + static_cast<std::ptrdiff_t>(rows * features)));
+      Tensor x({rows, features},
+               std::vector<float>(train.inputs.data().begin(),
+                                  train.inputs.data().begin() + static_cast<std::ptrdiff_t>(rows * features)));
       Tensor y({rows, class_count},
                std::vector<float>(train.targets.data().begin(),
                                   train.targets.data().begin() + static_cast<std::ptrdiff_t>(rows * class_count)));

@@ -20,11 +20,16 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 1337;
   std::uint64_t data_seed = 1;
   app.add_option("--steps", steps, "full-batch SGD steps")->capture_default_str()->check(examples::positive_count);
-  app.add_option("--seed", seed, "seed for the initial weights")->capture_default_str()->check(examples::decimal_digits);
-  app.add_option("--data-seed", data_seed, "seed for the moons")->capture_default_str()->check(examples::decimal_digits);
+  app.add_option("--seed", seed, "seed for the initial weights")
+      ->capture_default_str()
+      ->check(examples::decimal_digits);
+  app.add_option("--data-seed", data_seed, "seed for the moons")
+      ->capture_default_str()
+      ->check(examples::decimal_digits);
   std::string graph_file;
   bool expand = false;
-  app.add_option("--graph", graph_file, "draw the first step's graph after backward() to FILE (.dot, .svg, .png, .pdf)");
+  app.add_option("--graph", graph_file,
+                 "draw the first step's graph after backward() to FILE (.dot, .svg, .png, .pdf)");
   app.add_flag("--expand", expand, "draw the nodes inside each neuron (merged by op) instead of one box per neuron");
   std::string frames_directory;
   app.add_option("--frames", frames_directory,

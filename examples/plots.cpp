@@ -36,7 +36,8 @@ void activation_charts(const std::filesystem::path& directory) {
     values.push_back(value);
     slopes.push_back(slope);
   }
-  write_svg_line_plot(directory / "activations.svg", values, {.title = "Activation functions", .x_label = "x", .y_label = "f(x)"});
+  write_svg_line_plot(directory / "activations.svg", values,
+                      {.title = "Activation functions", .x_label = "x", .y_label = "f(x)"});
   write_svg_line_plot(directory / "derivatives.svg", slopes,
                       {.title = "Their derivatives, from backward()", .x_label = "x", .y_label = "f'(x)"});
 }
@@ -70,7 +71,10 @@ int main(int argc, char** argv) {
   std::string output = "docs/tutorial/img";
   int epochs = 2000;
   app.add_option("--output", output, "directory for the SVG files")->capture_default_str();
-  app.add_option("--epochs", epochs, "XOR epochs per curve")->capture_default_str()->check(CLI::Range(10, 100000))->check(examples::decimal_digits);
+  app.add_option("--epochs", epochs, "XOR epochs per curve")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 100000))
+      ->check(examples::decimal_digits);
   CLI11_PARSE(app, argc, argv);
   try {
     std::filesystem::create_directories(output);
@@ -79,14 +83,19 @@ int main(int argc, char** argv) {
     std::vector<Series> by_rate;
     for (double lr : {0.1, 0.5, 2.0, 8.0}) by_rate.push_back(xor_curve(4, lr, epochs, fmt::format("lr {}", lr)));
     write_svg_line_plot(std::filesystem::path(output) / "xor_learning_rates.svg", by_rate,
-                        {.title = "XOR: loss by learning rate (4 hidden units)", .x_label = "epoch",
-                         .y_label = "summed squared error", .log_y = true});
+                        {.title = "XOR: loss by learning rate (4 hidden units)",
+                         .x_label = "epoch",
+                         .y_label = "summed squared error",
+                         .log_y = true});
     fmt::print("XOR by hidden units, learning rate 2:\n");
     std::vector<Series> by_size;
-    for (std::size_t hidden : {2, 4, 8}) by_size.push_back(xor_curve(hidden, 2.0, epochs, fmt::format("{} hidden", hidden)));
+    for (std::size_t hidden : {2, 4, 8})
+      by_size.push_back(xor_curve(hidden, 2.0, epochs, fmt::format("{} hidden", hidden)));
     write_svg_line_plot(std::filesystem::path(output) / "xor_hidden_units.svg", by_size,
-                        {.title = "XOR: loss by hidden units (learning rate 2)", .x_label = "epoch",
-                         .y_label = "summed squared error", .log_y = true});
+                        {.title = "XOR: loss by hidden units (learning rate 2)",
+                         .x_label = "epoch",
+                         .y_label = "summed squared error",
+                         .log_y = true});
     fmt::print("wrote activations.svg, derivatives.svg, xor_learning_rates.svg, xor_hidden_units.svg to {}\n", output);
   } catch (const std::exception& e) {
     fmt::print(stderr, "{}\n", e.what());

@@ -20,16 +20,26 @@ int main(int argc, char** argv) {
   int epochs = 5000;
   std::uint64_t seed = 3;
   int print_every = 500;
-  app.add_option("--hidden", hidden, "hidden units")->capture_default_str()->check(CLI::Range(1, 1000))->check(examples::decimal_digits);
+  app.add_option("--hidden", hidden, "hidden units")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000))
+      ->check(examples::decimal_digits);
   app.add_option("--activation", activation, "hidden activation: sigmoid, relu, tanh or linear")->capture_default_str();
   app.add_option("--lr", learning_rate, "learning rate")->capture_default_str()->check(examples::positive_finite);
-  app.add_option("--epochs", epochs, "maximum full passes over the four rows")->capture_default_str()->check(examples::positive_count);
-  app.add_option("--seed", seed, "seed for the initial weights")->capture_default_str()->check(examples::decimal_digits);
-  app.add_option("--print-every", print_every, "print the loss every N epochs")->capture_default_str()->check(examples::positive_count);
+  app.add_option("--epochs", epochs, "maximum full passes over the four rows")
+      ->capture_default_str()
+      ->check(examples::positive_count);
+  app.add_option("--seed", seed, "seed for the initial weights")
+      ->capture_default_str()
+      ->check(examples::decimal_digits);
+  app.add_option("--print-every", print_every, "print the loss every N epochs")
+      ->capture_default_str()
+      ->check(examples::positive_count);
   std::string graph_file;
   std::string frames_directory;
   bool collapse = false;
-  app.add_option("--graph", graph_file, "draw the first epoch's graph after backward() to FILE (.dot, .svg, .png, .pdf)");
+  app.add_option("--graph", graph_file,
+                 "draw the first epoch's graph after backward() to FILE (.dot, .svg, .png, .pdf)");
   app.add_option("--frames", frames_directory, "write one picture per backward step of the first epoch into DIR");
   app.add_flag("--collapse", collapse, "draw each neuron as one box");
   CLI11_PARSE(app, argc, argv);
@@ -46,9 +56,7 @@ int main(int argc, char** argv) {
   backflow::SGD sgd(model.parameters(), learning_rate);
   fmt::print("{}\n\n", backflow::nn::to_string(model));
 
-  auto predict = [&](std::size_t row) {
-    return model({table.inputs[row][0], table.inputs[row][1]})[0];
-  };
+  auto predict = [&](std::size_t row) { return model({table.inputs[row][0], table.inputs[row][1]})[0]; };
   auto all_right = [&] {
     for (std::size_t i = 0; i < 4; ++i) {
       if ((predict(i).data() > 0.5) != (table.targets[i] > 0.5)) return false;

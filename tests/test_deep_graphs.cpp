@@ -19,8 +19,8 @@ TEST_CASE("a chain of 2,000,000 nodes backpropagates and is freed without recurs
     CHECK(y.data() == doctest::Approx(std::pow(1.0000001, length)));
     CHECK(x.grad() == doctest::Approx(std::pow(1.0000001, length)));
     CHECK(x.node()->references == 2);  // x's handle and the first product
-  }  // the whole chain is freed here, iteratively
-  CHECK(x.node()->references == 1);  // only x's own handle is left
+  }                                    // the whole chain is freed here, iteratively
+  CHECK(x.node()->references == 1);    // only x's own handle is left
 }
 
 TEST_CASE("a deep chain of unary ops") {

@@ -154,7 +154,8 @@ TEST_CASE("save and load give the same predictions; corrupt files are rejected")
   CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("checksum"), std::runtime_error);
   write(std::vector<char>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2)));
   CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("truncated"), std::runtime_error);
-  write(std::vector<char>{'<', 'h', 't', 'm', 'l', '>', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '});
+  write(std::vector<char>{'<', 'h', 't', 'm', 'l', '>', ' ', ' ', ' ', ' ', ' ', ' ',
+                          ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '});
   CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("not a backflow model"), std::runtime_error);
   CHECK_THROWS_AS(backflow::load(directory / "does-not-exist"), std::runtime_error);
 }
@@ -205,8 +206,8 @@ TEST_CASE("a batch size of 0 is refused by fit, evaluate and predict instead of 
   backflow::FitOptions options;
   options.batch_size = 0;
   options.progress = nullptr;
-  CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, data, options), doctest::Contains("fit: batch_size must be at least 1"),
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, data, options),
+                       doctest::Contains("fit: batch_size must be at least 1"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(backflow::evaluate(model, data, 0), doctest::Contains("evaluate: batch_size must be at least 1"),
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(backflow::predict(model, data.inputs, 0),

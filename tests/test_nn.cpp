@@ -59,8 +59,8 @@ TEST_CASE("wrong input sizes are reported with the module name") {
   CHECK_THROWS_WITH_AS(model({1.0, 2.0, 3.0}), "backflow: layer 1 / neuron 1: expects 2 inputs, got 3",
                        std::invalid_argument);
   // A neuron needs an input to weigh: 0 is refused when the model is built, not read past later.
-  CHECK_THROWS_WITH_AS(MLP(2, std::vector<std::size_t>{0, 1}), "backflow: layer 2 / neuron 1: a neuron needs at least one input",
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(MLP(2, std::vector<std::size_t>{0, 1}),
+                       "backflow: layer 2 / neuron 1: a neuron needs at least one input", std::invalid_argument);
   CHECK_THROWS_AS(MLP(0, std::vector<std::size_t>{1}), std::invalid_argument);
   CHECK_THROWS_AS(backflow::nn::parse_activation("softplus"), std::invalid_argument);
   CHECK(backflow::nn::parse_activation("tanh") == Activation::tanh);

@@ -12,7 +12,8 @@ using backflow::Value;
 
 TEST_CASE("scalar and tensor engines agree on an MLP's outputs and every gradient") {
   // Tensor model: 3 -> 4 tanh -> 3 softmax, batch of 2 rows.
-  const backflow::Sequential model(3, {{4, backflow::LayerActivation::tanh}, {3, backflow::LayerActivation::softmax}}, 9);
+  const backflow::Sequential model(3, {{4, backflow::LayerActivation::tanh}, {3, backflow::LayerActivation::softmax}},
+                                   9);
   const std::vector<std::vector<double>> batch{{0.5, -1.0, 2.0}, {-0.3, 0.8, 0.1}};
   const std::vector<std::size_t> classes{2, 0};
 
@@ -43,7 +44,8 @@ TEST_CASE("scalar and tensor engines agree on an MLP's outputs and every gradien
     return h;
   };
   std::vector<Value> losses;
-  for (std::size_t r = 0; r < batch.size(); ++r) losses.push_back(backflow::softmax_cross_entropy(scalar_logits(batch[r]), classes[r]));
+  for (std::size_t r = 0; r < batch.size(); ++r)
+    losses.push_back(backflow::softmax_cross_entropy(scalar_logits(batch[r]), classes[r]));
   const Value scalar_loss = backflow::mean(losses);
   scalar_loss.backward();
 

@@ -3,8 +3,8 @@
 // kernels against a plain triple loop, and parallel_for.
 #include "../lib/engine/topological_order.hpp"
 #include "../lib/tensor/kernels/gemm.hpp"
-#include "../lib/tensor/kernels/zero_skipping_gemm.hpp"
 #include "../lib/tensor/kernels/parallel.hpp"
+#include "../lib/tensor/kernels/zero_skipping_gemm.hpp"
 #include "../lib/tensor/tensor_node.hpp"
 
 #include <backflow/random.hpp>
@@ -14,12 +14,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
-#include <limits>
-#include <string>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -92,7 +92,8 @@ TEST_CASE("an exception during a backward traversal leaves every count at zero")
     int visited = 0;
     CHECK_THROWS_AS(backflow::detail::for_each_in_backward_order(&root, backflow::detail::DoNothing{},
                                                                  [&](PlainNode*) {
-                                                                   if (visited++ == throw_at) throw std::runtime_error("x");
+                                                                   if (visited++ == throw_at)
+                                                                     throw std::runtime_error("x");
                                                                  }),
                     std::runtime_error);
     for (const PlainNode* node : {&leaf, &bottom, &left, &right, &root}) CHECK(node->pending_consumers == 0);
@@ -153,8 +154,8 @@ TEST_CASE("every zero-skipping kernel this CPU runs agrees with a triple loop") 
   // several column blocks and with 1 to 5 whole vectors left after the last block (179 =
   // 96 + 5 x 16 + 3 for AVX-512); an empty inner dimension; products large enough to be
   // split over the 3 threads, with a partial tile at the end.
-  const std::size_t shapes[][3] = {{1, 1, 1},     {7, 5, 9},     {37, 17, 53},   {130, 100, 150},
-                                   {9, 130, 0},   {10, 179, 40}, {64, 200, 300}, {150, 120, 100}};
+  const std::size_t shapes[][3] = {{1, 1, 1},   {7, 5, 9},     {37, 17, 53},   {130, 100, 150},
+                                   {9, 130, 0}, {10, 179, 40}, {64, 200, 300}, {150, 120, 100}};
   for (const std::string& instruction_set : backflow::detail::zero_skipping_instruction_sets()) {
     CAPTURE(instruction_set);
     for (const auto& shape : shapes) {
@@ -260,7 +261,8 @@ bool covers_each_index_once(std::size_t n, std::size_t min_piece) {
     if (!(begin < end && end <= n) && n != 0) pieces_in_range = false;
     for (std::size_t i = begin; i < end; ++i) visits[i].fetch_add(1);
   });
-  return pieces_in_range && std::all_of(visits.begin(), visits.end(), [](const std::atomic<int>& v) { return v.load() == 1; });
+  return pieces_in_range &&
+         std::all_of(visits.begin(), visits.end(), [](const std::atomic<int>& v) { return v.load() == 1; });
 }
 
 }  // namespace

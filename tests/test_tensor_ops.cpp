@@ -144,11 +144,14 @@ TEST_CASE("empty and oversized shapes get an error, not NaN or a tiny buffer") {
   };
   const Tensor no_classes = Tensor::zeros({2, 0});
   const Tensor no_rows = Tensor::zeros({0, 3});
-  CHECK(message_of([&] { backflow::softmax(no_classes); }).find("softmax: shape [2, 0] has no classes") != std::string::npos);
+  CHECK(message_of([&] { backflow::softmax(no_classes); }).find("softmax: shape [2, 0] has no classes") !=
+        std::string::npos);
   CHECK(message_of([&] { backflow::log_softmax(no_classes); }).find("log_softmax") != std::string::npos);
-  CHECK(message_of([&] { backflow::softmax_cross_entropy(no_classes, no_classes); }).find("no classes") != std::string::npos);
+  CHECK(message_of([&] { backflow::softmax_cross_entropy(no_classes, no_classes); }).find("no classes") !=
+        std::string::npos);
   CHECK(message_of([&] { backflow::softmax_cross_entropy(no_rows, no_rows); }).find("no rows") != std::string::npos);
-  CHECK(message_of([&] { backflow::mean(no_rows); }).find("mean: the mean of no elements (shape [0, 3])") != std::string::npos);
+  CHECK(message_of([&] { backflow::mean(no_rows); }).find("mean: the mean of no elements (shape [0, 3])") !=
+        std::string::npos);
   CHECK(message_of([&] { backflow::mean(no_rows, 0); }).find("axis 0 of shape [0, 3]") != std::string::npos);
   CHECK(backflow::mean(no_rows, 1).size() == 0);  // nothing to average, and nothing asked for
   CHECK(message_of([&] { backflow::mse(no_rows, no_rows); }).find("mse") != std::string::npos);
@@ -156,7 +159,9 @@ TEST_CASE("empty and oversized shapes get an error, not NaN or a tiny buffer") {
   const std::size_t huge = std::size_t{1} << 62U;
   CHECK(message_of([&] { Tensor::zeros({huge, 4}); }).find("shape [4611686018427387904, 4]") != std::string::npos);
   CHECK(message_of([&] { backflow::reshape(no_rows, {huge, 4, 0}); }) == "no error");  // 0 elements: fine
-  CHECK(message_of([&] { backflow::reshape(Tensor::zeros({2, 2}), {huge, 4}); }).find("more elements than fit") != std::string::npos);
+  CHECK(message_of([&] {
+          backflow::reshape(Tensor::zeros({2, 2}), {huge, 4});
+        }).find("more elements than fit") != std::string::npos);
 }
 
 TEST_CASE("fused softmax cross-entropy equals the composed ops and is stable") {

@@ -25,9 +25,27 @@ double derivative(const std::function<Value(const Value&)>& f, double x) {
 TEST_CASE("binary ops: values and both partial derivatives") {
   Value a = 3.0;
   Value b = -2.0;
-  SUBCASE("add") { Value c = a + b; c.backward(); CHECK(c.data() == 1.0); CHECK(a.grad() == 1.0); CHECK(b.grad() == 1.0); }
-  SUBCASE("sub") { Value c = a - b; c.backward(); CHECK(c.data() == 5.0); CHECK(a.grad() == 1.0); CHECK(b.grad() == -1.0); }
-  SUBCASE("mul") { Value c = a * b; c.backward(); CHECK(c.data() == -6.0); CHECK(a.grad() == -2.0); CHECK(b.grad() == 3.0); }
+  SUBCASE("add") {
+    Value c = a + b;
+    c.backward();
+    CHECK(c.data() == 1.0);
+    CHECK(a.grad() == 1.0);
+    CHECK(b.grad() == 1.0);
+  }
+  SUBCASE("sub") {
+    Value c = a - b;
+    c.backward();
+    CHECK(c.data() == 5.0);
+    CHECK(a.grad() == 1.0);
+    CHECK(b.grad() == -1.0);
+  }
+  SUBCASE("mul") {
+    Value c = a * b;
+    c.backward();
+    CHECK(c.data() == -6.0);
+    CHECK(a.grad() == -2.0);
+    CHECK(b.grad() == 3.0);
+  }
   SUBCASE("div") {
     Value c = a / b;
     c.backward();
@@ -41,7 +59,7 @@ TEST_CASE("binary ops: values and both partial derivatives") {
     Value c = pow(base, exponent);
     c.backward();
     CHECK(c.data() == 8.0);
-    CHECK(base.grad() == doctest::Approx(12.0));                  // b a^(b-1)
+    CHECK(base.grad() == doctest::Approx(12.0));                   // b a^(b-1)
     CHECK(exponent.grad() == doctest::Approx(8.0 * std::log(2)));  // a^b ln a
   }
 }

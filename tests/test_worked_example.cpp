@@ -42,8 +42,8 @@ TEST_CASE("the delta rule equals autodiff on the worked example (sign and factor
   // The text's delta rule, by hand.
   std::vector<double> h;
   for (const auto& w : example.hidden_weights) h.push_back(sigmoid(w[0] + w[1]));
-  const double out = sigmoid(example.output_weights[0] * h[0] + example.output_weights[1] * h[1] +
-                             example.output_weights[2] * h[2]);
+  const double out =
+      sigmoid(example.output_weights[0] * h[0] + example.output_weights[1] * h[1] + example.output_weights[2] * h[2]);
   CHECK(y.data() == doctest::Approx(out));
   const double delta_out = out * (1 - out) * (example.target - out);
   for (std::size_t i = 0; i < 3; ++i) {

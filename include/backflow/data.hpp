@@ -45,10 +45,10 @@ IdxArray read_idx(const std::filesystem::path& file);
 
 /// Images with one label each, as MNIST stores them.
 struct ImageSet {
-  std::size_t count = 0;        ///< number of images
-  std::size_t rows = 0;         ///< height of each image
-  std::size_t cols = 0;         ///< width of each image
-  std::vector<float> pixels;    ///< count * rows * cols values in [0, 1], image after image
+  std::size_t count = 0;             ///< number of images
+  std::size_t rows = 0;              ///< height of each image
+  std::size_t cols = 0;              ///< width of each image
+  std::vector<float> pixels;         ///< count * rows * cols values in [0, 1], image after image
   std::vector<std::uint8_t> labels;  ///< count labels, each below 10
 
   /// The pixels of image `index`, row after row.
@@ -132,7 +132,6 @@ void write_png(const GrayImage& image, const std::filesystem::path& file);
 bool png_available();
 
 /// The introduction's "plot 4 images as gray scale": render_sample_grid() written as a PNG.
-void write_sample_grid(const ImageSet& set, std::size_t first, const std::filesystem::path& png,
-                       std::size_t scale = 4);
+void write_sample_grid(const ImageSet& set, std::size_t first, const std::filesystem::path& png, std::size_t scale = 4);
 
 }  // namespace backflow

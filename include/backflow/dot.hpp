@@ -28,7 +28,7 @@ enum class RankDir { left_to_right, top_to_bottom };
 
 /// How to draw a graph. The defaults give micrograd's look with colours and a legend.
 struct DotOptions {
-  DotMode mode = DotMode::automatic;          ///< values only, gradient flow, or decided by the graph
+  DotMode mode = DotMode::automatic;         ///< values only, gradient flow, or decided by the graph
   RankDir rankdir = RankDir::left_to_right;  ///< the direction from inputs to output
   /// Draw the nodes made inside a module inside a box named after it ("layer 1 / neuron 3").
   bool clusters = true;
@@ -84,13 +84,11 @@ std::vector<int> backward_steps(const GraphView& graph);
 /// Writes one picture per backward step into `directory` (created if needed), named
 /// frame_000.<extension>, frame_001.<extension>, ...; old frame_* files of that extension
 /// there are removed first. Returns the paths written.
-std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph,
-                                                         const std::filesystem::path& directory,
+std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph, const std::filesystem::path& directory,
                                                          const DotOptions& options = {},
                                                          std::string_view extension = "svg");
 /// Writes the frames for the graph behind `root`.
-std::vector<std::filesystem::path> write_backward_frames(const Value& root,
-                                                         const std::filesystem::path& directory,
+std::vector<std::filesystem::path> write_backward_frames(const Value& root, const std::filesystem::path& directory,
                                                          const DotOptions& options = {},
                                                          std::string_view extension = "svg");
 

@@ -29,6 +29,6 @@ GradientCheck check_gradients(const std::function<Value(const std::vector<Value>
 /// input that requires a gradient is perturbed in turn (in float32, so use a larger step
 /// and a looser tolerance, e.g. 1e-2 and 1e-3). Results are listed input by input.
 GradientCheck check_tensor_gradients(const std::function<Tensor(const std::vector<Tensor>&)>& f,
-                              const std::vector<Tensor>& inputs, double step = 1e-2);
+                                     const std::vector<Tensor>& inputs, double step = 1e-2);
 
 }  // namespace backflow

@@ -34,13 +34,13 @@ std::string_view role_name(NodeRole role);
 
 /// What a vertex of the GraphView carries: one node of the autodiff graph.
 struct GraphNode {
-  std::string op;          ///< op symbol: "+", "*", "tanh", ...; "leaf" for leaves
-  std::string label;       ///< the user's label, or ""
-  double value = 0.0;      ///< the number (a tensor engine puts a summary, e.g. the mean)
-  std::string value_text;  ///< the value as pictures show it: "0.7311", "[3, 4] mean 0.1"
-  double grad = 0.0;       ///< d(output)/d(node) as the last backward() left it
-  std::string grad_text;   ///< the gradient as pictures show it
-  std::string scope;       ///< the module that made it: "layer 1 / neuron 3", or ""
+  std::string op;                          ///< op symbol: "+", "*", "tanh", ...; "leaf" for leaves
+  std::string label;                       ///< the user's label, or ""
+  double value = 0.0;                      ///< the number (a tensor engine puts a summary, e.g. the mean)
+  std::string value_text;                  ///< the value as pictures show it: "0.7311", "[3, 4] mean 0.1"
+  double grad = 0.0;                       ///< d(output)/d(node) as the last backward() left it
+  std::string grad_text;                   ///< the gradient as pictures show it
+  std::string scope;                       ///< the module that made it: "layer 1 / neuron 3", or ""
   NodeRole role = NodeRole::intermediate;  ///< input, parameter, constant, intermediate or output
   int backward_step = -1;  ///< position in the order backward() visits nodes (0 = output), -1 if not visited
   std::uintptr_t id = 0;   ///< the engine's identity of the node
@@ -55,14 +55,14 @@ struct GraphEdge {
 
 /// Properties of the whole view.
 struct GraphInfo {
-  std::size_t root = 0;         ///< the output vertex
-  bool has_gradients = false;   ///< true once backward() has run from the root
+  std::size_t root = 0;        ///< the output vertex
+  bool has_gradients = false;  ///< true once backward() has run from the root
 };
 
 /// The Boost.Graph view: edges point from an input to the node computed from it (the way
 /// data flows forward); gradients flow against them.
-using GraphView = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, GraphNode,
-                                        GraphEdge, GraphInfo>;
+using GraphView =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, GraphNode, GraphEdge, GraphInfo>;
 using GraphVertex = boost::graph_traits<GraphView>::vertex_descriptor;
 using GraphEdgeHandle = boost::graph_traits<GraphView>::edge_descriptor;
 
@@ -79,10 +79,10 @@ std::string format_number(double x);
 
 /// Facts about a graph, computed with Boost.Graph algorithms.
 struct GraphStats {
-  std::size_t nodes = 0;  ///< vertices in the view
-  std::size_t edges = 0;  ///< input -> consumer edges
-  std::vector<GraphVertex> topological_order;  ///< inputs before the nodes computed from them
-  std::size_t depth = 0;                       ///< edges on the longest path into the output
+  std::size_t nodes = 0;                             ///< vertices in the view
+  std::size_t edges = 0;                             ///< input -> consumer edges
+  std::vector<GraphVertex> topological_order;        ///< inputs before the nodes computed from them
+  std::size_t depth = 0;                             ///< edges on the longest path into the output
   std::map<std::string, std::size_t> op_histogram;   ///< op symbol -> how many nodes
   std::vector<GraphVertex> leaves_without_gradient;  ///< leaves whose edges all carried 0
 };

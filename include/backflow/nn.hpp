@@ -90,9 +90,8 @@ class MLP {
  public:
   /// micrograd's MLP(nin, [sizes...]): `hidden` activation on every layer but the last,
   /// `output` on the last. Layers are named "layer 1", "layer 2", ...
-  MLP(std::size_t inputs, const std::vector<std::size_t>& sizes,
-      Activation hidden = Activation::relu, Activation output = Activation::linear,
-      std::uint64_t seed = 1337);
+  MLP(std::size_t inputs, const std::vector<std::size_t>& sizes, Activation hidden = Activation::relu,
+      Activation output = Activation::linear, std::uint64_t seed = 1337);
   /// One activation per layer.
   MLP(std::size_t inputs, const std::vector<LayerSpec>& layers, std::uint64_t seed = 1337);
   /// Layers made elsewhere (each layer's input count must match the previous layer's size).

@@ -10,19 +10,19 @@ namespace backflow {
 
 /// One line of a chart: points (x[i], y[i]) and the name shown in the legend.
 struct Series {
-  std::string name;        ///< legend text
-  std::vector<double> x;   ///< horizontal coordinates
-  std::vector<double> y;   ///< vertical coordinates, one per x
+  std::string name;       ///< legend text
+  std::vector<double> x;  ///< horizontal coordinates
+  std::vector<double> y;  ///< vertical coordinates, one per x
 };
 
 /// Titles, size and scale of a chart.
 struct PlotOptions {
-  std::string title;      ///< drawn above the chart
-  std::string x_label;    ///< under the horizontal axis
-  std::string y_label;    ///< beside the vertical axis
-  int width = 640;        ///< pixels
-  int height = 400;       ///< pixels
-  bool log_y = false;     ///< logarithmic vertical axis (for loss curves); values must be > 0
+  std::string title;    ///< drawn above the chart
+  std::string x_label;  ///< under the horizontal axis
+  std::string y_label;  ///< beside the vertical axis
+  int width = 640;      ///< pixels
+  int height = 400;     ///< pixels
+  bool log_y = false;   ///< logarithmic vertical axis (for loss curves); values must be > 0
 };
 
 /// The chart as SVG text. Throws std::invalid_argument when a series' x and y differ in

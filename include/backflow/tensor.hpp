@@ -26,15 +26,28 @@ std::string to_string(const Shape& shape);
 /// The operation that produced a tensor node.
 enum class TensorOp : std::uint8_t {
   leaf,
-  add, sub, mul, div, neg,             // elementwise, with row broadcasting
-  exp, log, relu, sigmoid, tanh,       // elementwise
+  add,
+  sub,
+  mul,
+  div,
+  neg,  // elementwise, with row broadcasting
+  exp,
+  log,
+  relu,
+  sigmoid,
+  tanh,  // elementwise
   matmul,
-  dense,                               // fused activation(x W + b)
-  sum, mean, sum_axis, mean_axis,      // reductions
-  reshape, transpose,
-  softmax, log_softmax,                // along the last axis
-  softmax_cross_entropy,               // fused, mean over rows
-  mse,                                 // mean squared error
+  dense,  // fused activation(x W + b)
+  sum,
+  mean,
+  sum_axis,
+  mean_axis,  // reductions
+  reshape,
+  transpose,
+  softmax,
+  log_softmax,            // along the last axis
+  softmax_cross_entropy,  // fused, mean over rows
+  mse,                    // mean squared error
 };
 
 /// A short name for an op, as drawn in graph pictures: "matmul", "dense", "+", ...

@@ -72,7 +72,7 @@ class GzipSource final : public ByteSource {
   std::optional<std::uint64_t> remaining() const override { return std::nullopt; }
 
  private:
-  bool refill();  // more compressed input; false at its end
+  bool refill();             // more compressed input; false at its end
   bool only_padding_left();  // after a member: true at the end of the input or NUL padding
 
   ByteSource& compressed_;

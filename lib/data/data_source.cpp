@@ -63,9 +63,10 @@ void check_not_partial(const std::filesystem::path& directory, const FoundFiles&
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (!found[i]) missing += fmt::format("{}{}", missing.empty() ? "" : ", ", file_names[i].original);
   }
-  throw DataError(fmt::format("backflow: {}: has {} of the 4 dataset files but not {} (nor .gz); download the "
-                              "missing ones",
-                              directory.string(), count, missing));
+  throw DataError(
+      fmt::format("backflow: {}: has {} of the 4 dataset files but not {} (nor .gz); download the "
+                  "missing ones",
+                  directory.string(), count, missing));
 }
 
 bool has_all_files(const std::filesystem::path& directory) {
@@ -77,10 +78,10 @@ bool has_all_files(const std::filesystem::path& directory) {
 ResolvedSource resolve_fashion(const DataSource& source) {
   const std::filesystem::path directory = source.directory.value_or(source.fashion_directory);
   if (has_all_files(directory)) return {directory, Dataset::fashion, ""};
-  const std::string hint = source.directory ? "(from --data)"
-                                            : "(Debian's package dataset-fashion-mnist; apt-get install it)";
-  throw DataError(fmt::format("backflow: Fashion-MNIST not found; looked in {} {} for {}", directory.string(),
-                              hint, names_looked_for));
+  const std::string hint =
+      source.directory ? "(from --data)" : "(Debian's package dataset-fashion-mnist; apt-get install it)";
+  throw DataError(fmt::format("backflow: Fashion-MNIST not found; looked in {} {} for {}", directory.string(), hint,
+                              names_looked_for));
 }
 
 }  // namespace
@@ -90,18 +91,18 @@ ResolvedSource resolve_data_source(const DataSource& source) {
 
   const char* environment = std::getenv("BACKFLOW_DATA");
   const bool from_environment = !source.directory && environment != nullptr && *environment != '\0';
-  const std::filesystem::path directory =
-      source.directory ? *source.directory : from_environment ? environment : source.default_directory;
+  const std::filesystem::path directory = source.directory   ? *source.directory
+                                          : from_environment ? environment
+                                                             : source.default_directory;
   if (has_all_files(directory)) return {directory, Dataset::digits, ""};
 
   // A directory the user named is the one they meant: say it is wrong rather than look elsewhere.
   if (source.directory || from_environment) {
-    throw DataError(fmt::format("backflow: MNIST digits not found in {} (from {}); looked for {}",
-                                directory.string(), source.directory ? "--data" : "BACKFLOW_DATA",
-                                names_looked_for));
+    throw DataError(fmt::format("backflow: MNIST digits not found in {} (from {}); looked for {}", directory.string(),
+                                source.directory ? "--data" : "BACKFLOW_DATA", names_looked_for));
   }
-  const std::string where_digits = fmt::format("{} (the default: no --data, BACKFLOW_DATA not set)",
-                                               directory.string());
+  const std::string where_digits =
+      fmt::format("{} (the default: no --data, BACKFLOW_DATA not set)", directory.string());
   if (source.fall_back_to_fashion && has_all_files(source.fashion_directory)) {
     return {source.fashion_directory, Dataset::fashion,
             fmt::format("MNIST digits not found in {}; using Fashion-MNIST (clothing, 10 classes) from {} "
@@ -113,9 +114,10 @@ ResolvedSource resolve_data_source(const DataSource& source) {
     tried += fmt::format("\n  {} (Fashion-MNIST, from Debian's package dataset-fashion-mnist)",
                          source.fashion_directory.string());
   }
-  throw DataError(fmt::format("backflow: no MNIST data found. Looked in:{}\nfor {}.\nPut the four MNIST files in "
-                              "{}, give --data DIR, set BACKFLOW_DATA, or apt-get install dataset-fashion-mnist.",
-                              tried, names_looked_for, directory.string()));
+  throw DataError(
+      fmt::format("backflow: no MNIST data found. Looked in:{}\nfor {}.\nPut the four MNIST files in "
+                  "{}, give --data DIR, set BACKFLOW_DATA, or apt-get install dataset-fashion-mnist.",
+                  tried, names_looked_for, directory.string()));
 }
 
 MnistData load_mnist(const DataSource& source) {
@@ -126,10 +128,10 @@ MnistData load_mnist(const DataSource& source) {
   data.test = load_images(*files[2], *files[3]);
   // A model reads one image size: a test set of another size could not be evaluated.
   if (data.train.rows != data.test.rows || data.train.cols != data.test.cols) {
-    throw DataError(fmt::format("backflow: {} holds {}x{} images but {} holds {}x{}; the training and test "
-                                "images must be the same size (are they from the same dataset?)",
-                                files[0]->string(), data.train.rows, data.train.cols, files[2]->string(),
-                                data.test.rows, data.test.cols));
+    throw DataError(fmt::format(
+        "backflow: {} holds {}x{} images but {} holds {}x{}; the training and test "
+        "images must be the same size (are they from the same dataset?)",
+        files[0]->string(), data.train.rows, data.train.cols, files[2]->string(), data.test.rows, data.test.cols));
   }
   data.name = resolved.dataset == Dataset::fashion ? "Fashion-MNIST" : "MNIST";
   data.directory = std::move(resolved.directory);

@@ -39,10 +39,10 @@ bool GzipSource::only_padding_left() {
   do {
     const std::span<const std::uint8_t> rest(stream_.next_in, stream_.avail_in);
     if (std::any_of(rest.begin(), rest.end(), [](std::uint8_t byte) { return byte != 0; })) {
-      throw DataError(fmt::format(
-          "backflow: {}: damaged gzip data (other bytes follow the NUL padding after the last member); "
-          "download it again",
-          name_));
+      throw DataError(
+          fmt::format("backflow: {}: damaged gzip data (other bytes follow the NUL padding after the last member); "
+                      "download it again",
+                      name_));
     }
     stream_.avail_in = 0;
   } while (refill());
@@ -54,8 +54,8 @@ std::size_t GzipSource::read(std::span<std::uint8_t> into) {
   while (produced < into.size() && !finished_) {
     if (stream_.avail_in == 0 && !refill()) {
       // No more input: fine only between members, which inflate reports as Z_STREAM_END.
-      throw DataError(fmt::format(
-          "backflow: {}: the gzip data ends early (the .gz file is truncated); download it again", name_));
+      throw DataError(
+          fmt::format("backflow: {}: the gzip data ends early (the .gz file is truncated); download it again", name_));
     }
     // inflate counts in uInt: hand it at most 1 GiB of room at a time.
     const std::size_t room = std::min<std::size_t>(into.size() - produced, std::size_t{1} << 30U);
@@ -74,8 +74,7 @@ std::size_t GzipSource::read(std::span<std::uint8_t> into) {
       throw std::bad_alloc();
     } else if (status != Z_OK && status != Z_BUF_ERROR) {
       const char* reason = stream_.msg != nullptr ? stream_.msg : "unknown error";
-      throw DataError(fmt::format(
-          "backflow: {}: damaged gzip data (zlib: {}); download it again", name_, reason));
+      throw DataError(fmt::format("backflow: {}: damaged gzip data (zlib: {}); download it again", name_, reason));
     }
   }
   return produced;

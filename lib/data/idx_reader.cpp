@@ -21,8 +21,8 @@ constexpr std::size_t max_dimensions = 4;
 constexpr std::size_t read_chunk = std::size_t{1} << 20U;  // grow the array as data arrives
 
 std::uint32_t big_endian(std::span<const std::uint8_t, 4> bytes) {
-  return (std::uint32_t{bytes[0]} << 24U) | (std::uint32_t{bytes[1]} << 16U) |
-         (std::uint32_t{bytes[2]} << 8U) | std::uint32_t{bytes[3]};
+  return (std::uint32_t{bytes[0]} << 24U) | (std::uint32_t{bytes[1]} << 16U) | (std::uint32_t{bytes[2]} << 8U) |
+         std::uint32_t{bytes[3]};
 }
 
 /// Reads until `into` is full or the data ends; returns the count read.
@@ -87,12 +87,10 @@ std::string escaped(std::span<const std::uint8_t> bytes) {
 /// Throws a DataError that names the file when `magic` is not a uint8 IDX header; known
 /// mistakes (a gzip file, a saved web page, a byte-swapped header) are named as such.
 /// `beginning` is the magic and, for a file that is not IDX, the bytes after it.
-void check_magic(std::span<const std::uint8_t, 4> magic, std::span<const std::uint8_t> beginning,
-                 std::string_view name, bool decompressed) {
+void check_magic(std::span<const std::uint8_t, 4> magic, std::span<const std::uint8_t> beginning, std::string_view name,
+                 bool decompressed) {
   const std::uint32_t value = big_endian(magic);
-  const auto fail = [&](std::string_view problem) {
-    throw DataError(fmt::format("backflow: {}: {}", name, problem));
-  };
+  const auto fail = [&](std::string_view problem) { throw DataError(fmt::format("backflow: {}: {}", name, problem)); };
   if (magic[0] == 0 && magic[1] == 0 && magic[2] == unsigned_byte_type) {
     if (magic[3] == 0 || magic[3] > max_dimensions) {
       fail(fmt::format("an IDX header with {} dimensions; backflow reads 1 to {}", magic[3], max_dimensions));
@@ -105,18 +103,20 @@ void check_magic(std::span<const std::uint8_t, 4> magic, std::span<const std::ui
                       : "still gzip-compressed; run gunzip on it");
   }
   if (const std::optional<std::size_t> start = markup_start(beginning)) {
-    fail(fmt::format("an HTML/XML page, not IDX (it starts with \"{}\", magic {}): a download saved an "
-                     "error page; download the file again",
-                     escaped(beginning.first(std::min(beginning.size(), *start + 4))), value));
+    fail(
+        fmt::format("an HTML/XML page, not IDX (it starts with \"{}\", magic {}): a download saved an "
+                    "error page; download the file again",
+                    escaped(beginning.first(std::min(beginning.size(), *start + 4))), value));
   }
   if (starts_with(magic, "vers")) {
     fail("a Git LFS pointer, not the data; run `git lfs pull`");
   }
   if (magic[0] >= 1 && magic[0] <= max_dimensions && magic[1] == unsigned_byte_type && magic[2] == 0 && magic[3] == 0) {
     const std::uint32_t swapped = (std::uint32_t{unsigned_byte_type} << 8U) | magic[0];
-    fail(fmt::format("magic {} is {} read with its bytes reversed: the header was written "
-                     "little-endian, but IDX is big-endian",
-                     value, swapped));
+    fail(
+        fmt::format("magic {} is {} read with its bytes reversed: the header was written "
+                    "little-endian, but IDX is big-endian",
+                    value, swapped));
   }
   if (magic[0] == 0 && magic[1] == 0 && !element_type_name(magic[2]).empty()) {
     fail(fmt::format("holds {} values (IDX type 0x{}); backflow reads uint8 IDX files (type 0x08)",
@@ -164,9 +164,10 @@ IdxArray read_idx_from(detail::ByteSource& source, std::string_view name, bool d
   std::array<std::uint8_t, 4 * max_dimensions> sizes{};
   const std::size_t header_bytes = 4 + 4 * dimensions;
   if (const std::size_t got = read_fully(source, std::span(sizes).first(4 * dimensions)); got < 4 * dimensions) {
-    throw DataError(fmt::format("backflow: {}: truncated: the header promises {} dimensions ({} bytes) but {} {}; "
-                                "download it again",
-                                name, dimensions, header_bytes, the_data, 4 + got));
+    throw DataError(
+        fmt::format("backflow: {}: truncated: the header promises {} dimensions ({} bytes) but {} {}; "
+                    "download it again",
+                    name, dimensions, header_bytes, the_data, 4 + got));
   }
   std::uint64_t promised = 1;
   for (std::size_t i = 0; i < dimensions; ++i) {
@@ -174,19 +175,20 @@ IdxArray read_idx_from(detail::ByteSource& source, std::string_view name, bool d
     // Each factor is below 2^32 and the running product at most 2^30, so this cannot overflow.
     promised *= array.dims.back();
     if (promised > max_idx_bytes) {
-      throw DataError(fmt::format("backflow: {}: the header promises more than {} bytes of data (sizes {}); "
-                                  "the header is damaged, or this is not a dataset backflow can hold",
-                                  name, detail::with_thousands(max_idx_bytes), sizes_text(array.dims)));
+      throw DataError(
+          fmt::format("backflow: {}: the header promises more than {} bytes of data (sizes {}); "
+                      "the header is damaged, or this is not a dataset backflow can hold",
+                      name, detail::with_thousands(max_idx_bytes), sizes_text(array.dims)));
     }
   }
 
   const auto size_problem = [&](std::uint64_t data_bytes, std::string_view how_many) {
     const std::string_view problem = data_bytes < promised ? "truncated" : "too long";
-    return DataError(fmt::format("backflow: {}: {}: the header promises {} {} ({} bytes) but {} {}{}; "
-                                 "download it again",
-                                 name, problem, array.dims[0], what_is_counted(dimensions),
-                                 detail::with_thousands(header_bytes + promised), the_data, how_many,
-                                 detail::with_thousands(header_bytes + data_bytes)));
+    return DataError(fmt::format(
+        "backflow: {}: {}: the header promises {} {} ({} bytes) but {} {}{}; "
+        "download it again",
+        name, problem, array.dims[0], what_is_counted(dimensions), detail::with_thousands(header_bytes + promised),
+        the_data, how_many, detail::with_thousands(header_bytes + data_bytes)));
   };
   // A plain file's length is known: compare before reading or allocating anything.
   const std::optional<std::uint64_t> available = source.remaining();

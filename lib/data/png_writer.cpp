@@ -29,13 +29,14 @@ void write_png(const GrayImage& image, const std::filesystem::path& file) {
   if (image.width == 0 || image.height == 0 || image.pixels.size() != image.width * image.height ||
       image.width > std::numeric_limits<std::int32_t>::max() ||
       image.height > std::numeric_limits<std::int32_t>::max()) {
-    throw std::invalid_argument(fmt::format("backflow: write_png: {}x{} image with {} pixels", image.width,
-                                            image.height, image.pixels.size()));
+    throw std::invalid_argument(
+        fmt::format("backflow: write_png: {}x{} image with {} pixels", image.width, image.height, image.pixels.size()));
   }
 #ifndef BACKFLOW_HAVE_PNG
-  throw DataError(fmt::format("backflow: {}: cannot write PNG: backflow was built without libpng (install "
-                              "libpng-dev and configure again)",
-                              file.string()));
+  throw DataError(
+      fmt::format("backflow: {}: cannot write PNG: backflow was built without libpng (install "
+                  "libpng-dev and configure again)",
+                  file.string()));
 #else
   // Encoded in memory, then written through a unique temporary file renamed into place:
   // readers see the old file or the whole new one, and a failure leaves nothing behind.

@@ -29,8 +29,8 @@ GrayImage render_sample_grid(const ImageSet& set, std::size_t first, std::size_t
                                             set.pixels.size(), set.labels.size(), set.count, set.rows, set.cols));
   }
   if (first >= set.count) {
-    throw std::invalid_argument(fmt::format("backflow: sample grid: image {} asked for, but the set has {}",
-                                            first, set.count));
+    throw std::invalid_argument(
+        fmt::format("backflow: sample grid: image {} asked for, but the set has {}", first, set.count));
   }
   if (scale < 1 || scale > 16) {
     throw std::invalid_argument(fmt::format("backflow: sample grid: scale {} is not 1 to 16", scale));
@@ -63,8 +63,7 @@ GrayImage render_sample_grid(const ImageSet& set, std::size_t first, std::size_t
   return page;
 }
 
-void write_sample_grid(const ImageSet& set, std::size_t first, const std::filesystem::path& png,
-                       std::size_t scale) {
+void write_sample_grid(const ImageSet& set, std::size_t first, const std::filesystem::path& png, std::size_t scale) {
   write_png(render_sample_grid(set, first, scale), png);
 }
 

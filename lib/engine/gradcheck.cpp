@@ -6,9 +6,7 @@
 namespace backflow {
 namespace {
 
-std::vector<Value> leaves_at(const std::vector<double>& point) {
-  return {point.begin(), point.end()};
-}
+std::vector<Value> leaves_at(const std::vector<double>& point) { return {point.begin(), point.end()}; }
 
 void record(GradientCheck& check, double analytic, double numeric) {
   // A NaN on either side must fail the check, so it counts as an infinite error.
@@ -40,7 +38,7 @@ GradientCheck check_gradients(const std::function<Value(const std::vector<Value>
 }
 
 GradientCheck check_tensor_gradients(const std::function<Tensor(const std::vector<Tensor>&)>& f,
-                              const std::vector<Tensor>& inputs, double step) {
+                                     const std::vector<Tensor>& inputs, double step) {
   GradientCheck check;
   for (const Tensor& input : inputs) input.zero_grad();
   f(inputs).backward();

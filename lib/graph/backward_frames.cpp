@@ -41,8 +41,8 @@ std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph,
   std::string suffix = ".";  // (built in two steps: "." + string trips a false GCC 12 warning)
   suffix += extension;
   if (suffix != ".dot" && suffix != ".svg" && suffix != ".png" && suffix != ".pdf") {
-    throw std::invalid_argument(fmt::format("backflow: write_backward_frames: unknown format '{}'; use dot, svg, png or pdf",
-                                            extension));
+    throw std::invalid_argument(
+        fmt::format("backflow: write_backward_frames: unknown format '{}'; use dot, svg, png or pdf", extension));
   }
   std::filesystem::create_directories(directory);
   remove_old_frames(directory, suffix);
@@ -51,7 +51,8 @@ std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph,
   DotOptions frame = options;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     frame.step = steps[i];
-    frame.title = fmt::format("{}{}frame {} of {}", options.title, options.title.empty() ? "" : ": ", i + 1, steps.size());
+    frame.title =
+        fmt::format("{}{}frame {} of {}", options.title, options.title.empty() ? "" : ": ", i + 1, steps.size());
     written.push_back(directory / fmt::format("frame_{:03}{}", i, suffix));
     render(graph, written.back(), frame);
   }

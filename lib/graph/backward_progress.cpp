@@ -20,9 +20,10 @@ BackwardProgress::BackwardProgress(const GraphView& graph, int step)
     expected_[*vertex] = boost::out_degree(*vertex, graph);
   }
   if (!found) {
-    throw std::invalid_argument(fmt::format("backflow: DotOptions::step {}: no node has that backward step "
-                                            "(the graph has {} nodes, steps 0 to {})",
-                                            step, boost::num_vertices(graph), boost::num_vertices(graph) - 1));
+    throw std::invalid_argument(
+        fmt::format("backflow: DotOptions::step {}: no node has that backward step "
+                    "(the graph has {} nodes, steps 0 to {})",
+                    step, boost::num_vertices(graph), boost::num_vertices(graph) - 1));
   }
   const GraphVertex root = graph[boost::graph_bundle].root;
   known_[root] = graph[root].grad;  // backward() seeds the output with d(out)/d(out) = 1

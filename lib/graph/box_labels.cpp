@@ -83,9 +83,7 @@ std::string module_label(const GraphView& graph, const Box& box, const LabelMode
   return lines(texts);
 }
 
-std::string part_label(const GraphView& graph, const Box& box) {
-  return lines({box.title, op_summary(graph, box)});
-}
+std::string part_label(const GraphView& graph, const Box& box) { return lines({box.title, op_summary(graph, box)}); }
 
 std::string group_label(const GraphView& graph, const Box& box, const LabelMode& mode) {
   std::vector<std::string> texts{box.title, "data " + range(graph, box, &GraphNode::value)};
@@ -97,10 +95,10 @@ std::string group_label(const GraphView& graph, const Box& box, const LabelMode&
 
 std::string box_label(const GraphView& graph, const Box& box, const LabelMode& mode) {
   switch (box.kind) {
-    case BoxKind::node:   return node_label(graph, box.members.front(), mode);
+    case BoxKind::node: return node_label(graph, box.members.front(), mode);
     case BoxKind::module: return module_label(graph, box, mode);
-    case BoxKind::group:  return group_label(graph, box, mode);
-    case BoxKind::part:   return part_label(graph, box);
+    case BoxKind::group: return group_label(graph, box, mode);
+    case BoxKind::part: return part_label(graph, box);
   }
   return "";
 }

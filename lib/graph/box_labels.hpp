@@ -12,9 +12,9 @@ namespace backflow::detail {
 
 /// What the labels should show.
 struct LabelMode {
-  bool gradients = false;                    ///< flow mode: grads and backward step numbers
+  bool gradients = false;                      ///< flow mode: grads and backward step numbers
   const BackwardProgress* progress = nullptr;  ///< frames: only the gradients known so far
-  bool horizontal_fields = true;             ///< wrap fields in { } (needed for rankdir=LR)
+  bool horizontal_fields = true;               ///< wrap fields in { } (needed for rankdir=LR)
 };
 
 /// The label of a box, escaped for a DOT double-quoted string.

@@ -9,11 +9,11 @@ namespace backflow::detail {
 
 std::string_view fill_colour(NodeRole role) {
   switch (role) {
-    case NodeRole::input:        return "#cfe2ff";  // blue: data coming in
-    case NodeRole::parameter:    return "#ffe0b2";  // orange: what training changes
-    case NodeRole::constant:     return "#eeeeee";  // grey: fixed numbers
+    case NodeRole::input: return "#cfe2ff";      // blue: data coming in
+    case NodeRole::parameter: return "#ffe0b2";  // orange: what training changes
+    case NodeRole::constant: return "#eeeeee";   // grey: fixed numbers
     case NodeRole::intermediate: return "#ffffff";
-    case NodeRole::output:       return "#c8e6c9";  // green: where backward starts
+    case NodeRole::output: return "#c8e6c9";  // green: where backward starts
   }
   return "#ffffff";
 }

@@ -68,7 +68,8 @@ class DotWriter {
       : graph_(graph),
         options_(options),
         picture_(detail::make_picture(graph, options.collapse_modules, options.clusters, options.max_nodes)) {
-    flow_ = options.mode == DotMode::flow || (options.mode == DotMode::automatic && graph[boost::graph_bundle].has_gradients);
+    flow_ = options.mode == DotMode::flow ||
+            (options.mode == DotMode::automatic && graph[boost::graph_bundle].has_gradients);
     if (options.step >= 0) progress_ = std::make_unique<detail::BackwardProgress>(graph, options.step);
     labels_ = {flow_, progress_.get(), options.rankdir == RankDir::left_to_right};
     largest_ = largest_gradient();
@@ -78,7 +79,8 @@ class DotWriter {
     out_ += "digraph backflow {\n";
     out_ += fmt::format("  graph [rankdir={}, fontname=\"Helvetica\", labelloc=t, nodesep=0.25, ranksep=0.4",
                         options_.rankdir == RankDir::left_to_right ? "LR" : "TB");
-    if (const std::string caption = caption_text(); !caption.empty()) out_ += fmt::format(", label=\"{}\"", detail::quoted(caption));
+    if (const std::string caption = caption_text(); !caption.empty())
+      out_ += fmt::format(", label=\"{}\"", detail::quoted(caption));
     out_ += "];\n  node [fontname=\"Helvetica\", fontsize=11];\n  edge [fontname=\"Helvetica\", fontsize=9];\n";
     write_clusters();
     for (std::size_t box = 0; box < picture_.boxes.size(); ++box) write_op_edge(box);
@@ -117,12 +119,14 @@ class DotWriter {
     std::string caption = options_.title;
     auto add_line = [&](const std::string& line) { caption += (caption.empty() ? "" : "\n") + line; };
     if (picture_.summarised || options_.collapse_modules) {
-      add_line(fmt::format("{} nodes drawn as {} boxes{}", with_thousands(boost::num_vertices(graph_)), picture_.boxes.size(),
+      add_line(fmt::format("{} nodes drawn as {} boxes{}", with_thousands(boost::num_vertices(graph_)),
+                           picture_.boxes.size(),
                            picture_.summarised ? " (similar nodes merged to stay within max_nodes)" : ""));
     }
     if (progress_) {
       const GraphNode& node = graph_[progress_->current()];
-      const std::string name = node.label.empty() ? "the " + node.op + " node" : "'" + node.label + "' (" + node.op + ")";
+      const std::string name =
+          node.label.empty() ? "the " + node.op + " node" : "'" + node.label + "' (" + node.op + ")";
       add_line(fmt::format("backward step {}: {} has its full grad {} and sends each input local derivative × {}",
                            progress_->step(), name, node.grad_text, node.grad_text));
     }
@@ -141,9 +145,10 @@ class DotWriter {
         continue;
       }
       if (cluster != 0) {
-        out_ += fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\"; style=\"rounded,filled\"; "
-                            "fillcolor=\"{}\"; color=\"#9e9e9e\"; fontsize=10;\n",
-                            cluster, detail::quoted(tree.names[cluster]), depth[cluster] % 2 == 1 ? "#f4f6fb" : "#ffffff");
+        out_ += fmt::format(
+            "  subgraph \"cluster_{}\" {{\n    label=\"{}\"; style=\"rounded,filled\"; "
+            "fillcolor=\"{}\"; color=\"#9e9e9e\"; fontsize=10;\n",
+            cluster, detail::quoted(tree.names[cluster]), depth[cluster] % 2 == 1 ? "#f4f6fb" : "#ffffff");
       }
       for (std::size_t index : tree.boxes[cluster]) write_box(index);
       stack.emplace_back(cluster, true);
@@ -160,22 +165,24 @@ class DotWriter {
 
   void write_box(std::size_t index) {
     const std::string label = box_label(graph_, box(index), labels_);
-    const std::string highlight = is_current(index) ? fmt::format(", color=\"{}\", penwidth=3", detail::highlight_colour) : "";
+    const std::string highlight =
+        is_current(index) ? fmt::format(", color=\"{}\", penwidth=3", detail::highlight_colour) : "";
     switch (box(index).kind) {
       case BoxKind::node: {
         const GraphNode& node = graph_[only_member(index)];
         out_ += fmt::format("    {} [shape=record, style=filled, fillcolor=\"{}\", label=\"{}\"{}];\n", box_id(index),
                             detail::fill_colour(node.role), label, highlight);
         if (has_op_circle(index)) {
-          out_ += fmt::format("    {} [shape=ellipse, style=filled, fillcolor=\"{}\", fontsize=10, margin=\"0.03,0.01\", "
-                              "width=0.3, height=0.3, label=\"{}\"{}];\n",
-                              head_id(index), detail::op_fill, detail::quoted(node.op), highlight);
+          out_ += fmt::format(
+              "    {} [shape=ellipse, style=filled, fillcolor=\"{}\", fontsize=10, margin=\"0.03,0.01\", "
+              "width=0.3, height=0.3, label=\"{}\"{}];\n",
+              head_id(index), detail::op_fill, detail::quoted(node.op), highlight);
         }
         break;
       }
       case BoxKind::module:
-        out_ += fmt::format("    {} [shape=box, style=\"rounded,filled\", fillcolor=\"{}\", label=\"{}\"];\n", box_id(index),
-                            detail::module_fill, label);
+        out_ += fmt::format("    {} [shape=box, style=\"rounded,filled\", fillcolor=\"{}\", label=\"{}\"];\n",
+                            box_id(index), detail::module_fill, label);
         break;
       case BoxKind::group:
       case BoxKind::part:
@@ -189,7 +196,8 @@ class DotWriter {
     const detail::ArrowStyle style = detail::gradient_style(grad, largest_);
     std::string attributes = fmt::format("dir=back, color=\"{}\", penwidth={:.2f}", style.colour, style.penwidth);
     if (style.dashed) attributes += ", style=dashed";
-    if (!label.empty()) attributes += fmt::format(", label=\"{}\", fontcolor=\"{}\"", detail::quoted(label), style.colour);
+    if (!label.empty())
+      attributes += fmt::format(", label=\"{}\", fontcolor=\"{}\"", detail::quoted(label), style.colour);
     return attributes;
   }
 
@@ -208,7 +216,8 @@ class DotWriter {
     if (progress_) {
       const int step = graph_[vertex].backward_step;
       attributes = step > progress_->step() ? pending_attributes() : gradient_attributes(graph_[vertex].grad, "");
-      if (step == progress_->step()) attributes += fmt::format(", color=\"{}\", penwidth=3.5", detail::highlight_colour);
+      if (step == progress_->step())
+        attributes += fmt::format(", color=\"{}\", penwidth=3.5", detail::highlight_colour);
     } else if (flow_) {
       attributes = gradient_attributes(graph_[vertex].grad, "");
     }
@@ -221,7 +230,7 @@ class DotWriter {
       const GraphEdge& edge = graph_[*arrow.edge];
       if (progress_) {
         switch (progress_->state(graph_, *arrow.edge)) {
-          case EdgeState::sent:    attributes = gradient_attributes(edge.grad, edge.grad_text); break;
+          case EdgeState::sent: attributes = gradient_attributes(edge.grad, edge.grad_text); break;
           case EdgeState::sending: attributes = sending_attributes(edge.grad_text); break;
           case EdgeState::pending: attributes = pending_attributes(); break;
         }
@@ -249,20 +258,22 @@ class DotWriter {
 
   void write_legend() {
     out_ += "  subgraph \"cluster_legend\" {\n    label=\"legend\"; style=rounded; color=\"#bdbdbd\"; fontsize=10;\n";
-    for (NodeRole role : {NodeRole::input, NodeRole::parameter, NodeRole::constant, NodeRole::intermediate,
-                          NodeRole::output}) {
+    for (NodeRole role :
+         {NodeRole::input, NodeRole::parameter, NodeRole::constant, NodeRole::intermediate, NodeRole::output}) {
       out_ += fmt::format("    legend_{0} [shape=box, style=filled, fillcolor=\"{1}\", fontsize=9, label=\"{0}\"];\n",
                           role_name(role), detail::fill_colour(role));
     }
     std::string note = "values only: run backward() to see gradients";
     if (progress_) {
-      note = "red: the node being processed and the gradients it sends now\n"
-             "grey arrows: gradients not sent yet; grad ?: nothing arrived yet";
+      note =
+          "red: the node being processed and the gradients it sends now\n"
+          "grey arrows: gradients not sent yet; grad ?: nothing arrived yet";
     } else if (flow_) {
-      note = "arrows point the way gradients travel\n"
-             "edge label: gradient sent back = local derivative × consumer's grad\n"
-             "red positive, blue negative, width grows with size, dashed: zero\n"
-             "#n: the order in which backward() visits the nodes";
+      note =
+          "arrows point the way gradients travel\n"
+          "edge label: gradient sent back = local derivative × consumer's grad\n"
+          "red positive, blue negative, width grows with size, dashed: zero\n"
+          "#n: the order in which backward() visits the nodes";
     }
     out_ += fmt::format("    legend_note [shape=plaintext, fontsize=9, label=\"{}\"];\n  }}\n", detail::quoted(note));
   }

@@ -51,8 +51,7 @@ GraphStats graph_stats(const GraphView& graph) {
 }
 
 std::string to_string(const GraphStats& stats, const GraphView& graph) {
-  std::string text = fmt::format("graph: {} nodes, {} edges, depth {}\nops:", stats.nodes, stats.edges,
-                                 stats.depth);
+  std::string text = fmt::format("graph: {} nodes, {} edges, depth {}\nops:", stats.nodes, stats.edges, stats.depth);
   for (const auto& [op, count] : stats.op_histogram) text += fmt::format(" {} {},", op, count);
   text.back() = '\n';
   const std::size_t starved = stats.leaves_without_gradient.size();
@@ -64,7 +63,9 @@ std::string to_string(const GraphStats& stats, const GraphView& graph) {
     text += fmt::format("{} leaves received no gradient:", starved);
     for (std::size_t i = 0; i < std::min<std::size_t>(starved, 8); ++i) {
       const GraphNode& leaf = graph[stats.leaves_without_gradient[i]];
-      const std::string name = leaf.label.empty() ? fmt::format("{} #{}", role_name(leaf.role), stats.leaves_without_gradient[i]) : leaf.label;
+      const std::string name = leaf.label.empty()
+                                   ? fmt::format("{} #{}", role_name(leaf.role), stats.leaves_without_gradient[i])
+                                   : leaf.label;
       text += fmt::format(" {}{}", leaf.scope.empty() ? "" : leaf.scope + ": ", name);
       text += i + 1 < std::min<std::size_t>(starved, 8) ? "," : "";
     }

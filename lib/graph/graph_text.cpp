@@ -9,11 +9,11 @@ namespace backflow {
 
 std::string_view role_name(NodeRole role) {
   switch (role) {
-    case NodeRole::input:        return "input";
-    case NodeRole::parameter:    return "parameter";
-    case NodeRole::constant:     return "constant";
+    case NodeRole::input: return "input";
+    case NodeRole::parameter: return "parameter";
+    case NodeRole::constant: return "constant";
     case NodeRole::intermediate: return "intermediate";
-    case NodeRole::output:       return "output";
+    case NodeRole::output: return "output";
   }
   return "?";
 }

@@ -28,7 +28,8 @@ GraphView build_graph_view(const std::vector<Handle>& order, Describe describe, 
     const Handle& node = order[static_cast<std::size_t>(i)];
     const std::vector<Handle> inputs = node.inputs();
     for (std::size_t slot = 0; slot < inputs.size(); ++slot) {
-      boost::add_edge(vertex_of.at(inputs[slot].id()), static_cast<GraphVertex>(i), make_edge(node, inputs, slot), graph);
+      boost::add_edge(vertex_of.at(inputs[slot].id()), static_cast<GraphVertex>(i), make_edge(node, inputs, slot),
+                      graph);
     }
   }
   graph[boost::graph_bundle].root = order.size() - 1;

@@ -181,10 +181,10 @@ Picture make_picture(const GraphView& graph, bool collapse_modules, bool cluster
     if (picture.graphviz_nodes <= max_nodes) return picture;
     smallest = picture.graphviz_nodes;
   }
-  throw std::invalid_argument(fmt::format(
-      "backflow: the graph has {} nodes and its coarsest summary still needs {} Graphviz nodes, "
-      "more than DotOptions::max_nodes = {}; raise max_nodes",
-      boost::num_vertices(graph), smallest, max_nodes));
+  throw std::invalid_argument(
+      fmt::format("backflow: the graph has {} nodes and its coarsest summary still needs {} Graphviz nodes, "
+                  "more than DotOptions::max_nodes = {}; raise max_nodes",
+                  boost::num_vertices(graph), smallest, max_nodes));
 }
 
 }  // namespace backflow::detail

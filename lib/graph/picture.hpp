@@ -27,10 +27,10 @@ struct Box {
 };
 
 struct Arrow {
-  std::size_t from = 0;               ///< box of the input
-  std::size_t to = 0;                 ///< box of the consumer
-  std::size_t count = 0;              ///< how many edges of the graph it stands for
-  double grad = 0.0;                  ///< sum of the gradients those edges carry
+  std::size_t from = 0;                 ///< box of the input
+  std::size_t to = 0;                   ///< box of the consumer
+  std::size_t count = 0;                ///< how many edges of the graph it stands for
+  double grad = 0.0;                    ///< sum of the gradients those edges carry
   std::optional<GraphEdgeHandle> edge;  ///< the edge, when it stands for exactly one between node boxes
 };
 

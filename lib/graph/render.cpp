@@ -30,9 +30,10 @@ std::string format_of(const std::filesystem::path& file) {
   for (const char* known : {".dot", ".svg", ".png", ".pdf"}) {
     if (extension == known) return extension.substr(1);
   }
-  throw std::invalid_argument(fmt::format("backflow: render: cannot tell the format of '{}' from its extension "
-                                          "'{}'; use .dot, .svg, .png or .pdf",
-                                          file.string(), extension));
+  throw std::invalid_argument(
+      fmt::format("backflow: render: cannot tell the format of '{}' from its extension "
+                  "'{}'; use .dot, .svg, .png or .pdf",
+                  file.string(), extension));
 }
 
 // dot's layout of ~1,600 nodes takes 0.4 s, of ~13,000 more than two minutes: pictures laid
@@ -135,9 +136,10 @@ class Graphviz {
 #else
 
 [[noreturn]] void throw_without_graphviz(const std::string& what) {
-  throw std::runtime_error(fmt::format("backflow: render: {} needs Graphviz, but backflow was built without Graphviz "
-                                       "(install libgraphviz-dev and reconfigure); .dot files work without it",
-                                       what));
+  throw std::runtime_error(
+      fmt::format("backflow: render: {} needs Graphviz, but backflow was built without Graphviz "
+                  "(install libgraphviz-dev and reconfigure); .dot files work without it",
+                  what));
 }
 
 #endif

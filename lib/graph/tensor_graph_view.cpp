@@ -54,13 +54,15 @@ GraphNode describe(const Tensor& node, bool is_root, int backward_step) {
   vertex.op = node.inputs().empty() ? "leaf" : op_text(node);
   vertex.label = std::string(node.label());
   vertex.value = node.size() == 1 ? node.data()[0] : mean_of(node.data());
-  vertex.value_text = node.size() == 1 ? format_number(vertex.value)
-                                       : fmt::format("{} mean {}", to_string(node.shape()), format_number(vertex.value));
+  vertex.value_text = node.size() == 1
+                          ? format_number(vertex.value)
+                          : fmt::format("{} mean {}", to_string(node.shape()), format_number(vertex.value));
   vertex.grad = node.size() == 1 && node.requires_grad() ? node.grad()[0] : grad_norm(node);
   if (!node.requires_grad()) {
     vertex.grad_text = "not needed";  // data fed in: backward computes nothing for it
   } else {
-    vertex.grad_text = node.size() == 1 ? format_number(vertex.grad) : fmt::format("|g| {}", format_number(vertex.grad));
+    vertex.grad_text =
+        node.size() == 1 ? format_number(vertex.grad) : fmt::format("|g| {}", format_number(vertex.grad));
   }
   vertex.scope = std::string(node.scope());
   vertex.role = role_of(node, is_root);

@@ -73,7 +73,8 @@ void write_file_atomically(const std::filesystem::path& destination, std::string
   if (const int reason = detail::write_durably(temporary, bytes); reason != 0) {
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
-    throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", destination.string(), std::strerror(reason)));
+    throw std::runtime_error(
+        fmt::format("backflow: cannot write '{}': {}", destination.string(), std::strerror(reason)));
   }
   detail::move_into_place(temporary, destination);
 }

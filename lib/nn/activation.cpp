@@ -7,10 +7,10 @@ namespace backflow::nn {
 
 std::string_view activation_name(Activation activation) {
   switch (activation) {
-    case Activation::linear:  return "linear";
+    case Activation::linear: return "linear";
     case Activation::sigmoid: return "sigmoid";
-    case Activation::relu:    return "relu";
-    case Activation::tanh:    return "tanh";
+    case Activation::relu: return "relu";
+    case Activation::tanh: return "tanh";
   }
   return "?";
 }
@@ -25,10 +25,10 @@ Activation parse_activation(std::string_view name) {
 
 Value activate(Activation activation, const Value& x) {
   switch (activation) {
-    case Activation::linear:  return x;
+    case Activation::linear: return x;
     case Activation::sigmoid: return x.sigmoid();
-    case Activation::relu:    return x.relu();
-    case Activation::tanh:    return x.tanh();
+    case Activation::relu: return x.relu();
+    case Activation::tanh: return x.tanh();
   }
   return x;
 }

@@ -6,8 +6,8 @@
 namespace backflow::nn {
 
 std::string to_string(const Neuron& neuron) {
-  return fmt::format("{} neuron, {} inputs{}", activation_name(neuron.activation()),
-                     neuron.weights().size(), neuron.bias() ? " + bias" : "");
+  return fmt::format("{} neuron, {} inputs{}", activation_name(neuron.activation()), neuron.weights().size(),
+                     neuron.bias() ? " + bias" : "");
 }
 
 std::string to_string(const Layer& layer) {

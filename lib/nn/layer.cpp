@@ -7,8 +7,7 @@
 
 namespace backflow::nn {
 
-Layer::Layer(std::size_t inputs, std::size_t outputs, Activation activation, Random& random,
-             std::string_view name)
+Layer::Layer(std::size_t inputs, std::size_t outputs, Activation activation, Random& random, std::string_view name)
     : scope_(scope_id(name)) {
   neurons_.reserve(outputs);
   for (std::size_t i = 0; i < outputs; ++i) {
@@ -20,9 +19,10 @@ Layer::Layer(std::vector<Neuron> neurons, std::string_view name)
     : neurons_(std::move(neurons)), scope_(scope_id(name)) {
   for (const Neuron& neuron : neurons_) {
     if (neuron.weights().size() != inputs()) {
-      throw std::invalid_argument(fmt::format("backflow: {}: neurons disagree on the input count "
-                                              "({} and {})",
-                                              name, inputs(), neuron.weights().size()));
+      throw std::invalid_argument(
+          fmt::format("backflow: {}: neurons disagree on the input count "
+                      "({} and {})",
+                      name, inputs(), neuron.weights().size()));
     }
   }
 }
@@ -43,9 +43,7 @@ std::vector<Value> Layer::parameters() const {
   return result;
 }
 
-std::size_t Layer::inputs() const {
-  return neurons_.empty() ? 0 : neurons_.front().weights().size();
-}
+std::size_t Layer::inputs() const { return neurons_.empty() ? 0 : neurons_.front().weights().size(); }
 
 std::string_view Layer::name() const { return scope_name(scope_); }
 

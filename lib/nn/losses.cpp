@@ -26,9 +26,7 @@ Value mean(const std::vector<Value>& values) {
   return sum(values) / static_cast<double>(values.size());
 }
 
-Value squared_error(const Value& prediction, const Value& target) {
-  return (target - prediction).pow(2.0);
-}
+Value squared_error(const Value& prediction, const Value& target) { return (target - prediction).pow(2.0); }
 
 Value mean_squared_error(const std::vector<Value>& predictions, const std::vector<Value>& targets) {
   require_same_size("mean_squared_error", predictions.size(), targets.size());
@@ -46,7 +44,8 @@ Value hinge_loss(const std::vector<Value>& scores, const std::vector<double>& la
 
 Value softmax_cross_entropy(const std::vector<Value>& logits, std::size_t target) {
   if (target >= logits.size()) {
-    throw std::invalid_argument(fmt::format("backflow: softmax_cross_entropy: class {} but only {} logits", target, logits.size()));
+    throw std::invalid_argument(
+        fmt::format("backflow: softmax_cross_entropy: class {} but only {} logits", target, logits.size()));
   }
   // log sum_j exp(z_j) - z_t, with the largest logit (a constant) subtracted so exp cannot overflow.
   double largest = logits.front().data();

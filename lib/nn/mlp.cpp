@@ -7,8 +7,7 @@
 namespace backflow::nn {
 namespace {
 
-std::vector<LayerSpec> micrograd_specs(const std::vector<std::size_t>& sizes, Activation hidden,
-                                       Activation output) {
+std::vector<LayerSpec> micrograd_specs(const std::vector<std::size_t>& sizes, Activation hidden, Activation output) {
   std::vector<LayerSpec> specs;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     specs.push_back({sizes[i], i + 1 == sizes.size() ? output : hidden});
@@ -18,8 +17,8 @@ std::vector<LayerSpec> micrograd_specs(const std::vector<std::size_t>& sizes, Ac
 
 }  // namespace
 
-MLP::MLP(std::size_t inputs, const std::vector<std::size_t>& sizes, Activation hidden,
-         Activation output, std::uint64_t seed)
+MLP::MLP(std::size_t inputs, const std::vector<std::size_t>& sizes, Activation hidden, Activation output,
+         std::uint64_t seed)
     : MLP(inputs, micrograd_specs(sizes, hidden, output), seed) {}
 
 MLP::MLP(std::size_t inputs, const std::vector<LayerSpec>& layers, std::uint64_t seed) {
@@ -27,8 +26,7 @@ MLP::MLP(std::size_t inputs, const std::vector<LayerSpec>& layers, std::uint64_t
   Random random(seed);
   std::size_t fan_in = inputs;
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    layers_.emplace_back(fan_in, layers[i].units, layers[i].activation, random,
-                         fmt::format("layer {}", i + 1));
+    layers_.emplace_back(fan_in, layers[i].units, layers[i].activation, random, fmt::format("layer {}", i + 1));
     fan_in = layers[i].units;
   }
 }
@@ -36,9 +34,9 @@ MLP::MLP(std::size_t inputs, const std::vector<LayerSpec>& layers, std::uint64_t
 MLP::MLP(std::vector<Layer> layers) : layers_(std::move(layers)) {
   for (std::size_t i = 1; i < layers_.size(); ++i) {
     if (layers_[i].inputs() != layers_[i - 1].neurons().size()) {
-      throw std::invalid_argument(fmt::format(
-          "backflow: MLP: {} expects {} inputs but {} gives {}", layers_[i].name(),
-          layers_[i].inputs(), layers_[i - 1].name(), layers_[i - 1].neurons().size()));
+      throw std::invalid_argument(fmt::format("backflow: MLP: {} expects {} inputs but {} gives {}", layers_[i].name(),
+                                              layers_[i].inputs(), layers_[i - 1].name(),
+                                              layers_[i - 1].neurons().size()));
     }
   }
 }

@@ -28,8 +28,8 @@ Neuron::Neuron(std::size_t inputs, Activation activation, Random& random, std::s
   bias_->mark_parameter();
 }
 
-Neuron::Neuron(const std::vector<double>& weights, std::optional<double> bias,
-               Activation activation, std::string_view name)
+Neuron::Neuron(const std::vector<double>& weights, std::optional<double> bias, Activation activation,
+               std::string_view name)
     : activation_(activation), scope_(scope_id(name)) {
   require_inputs(weights.size(), this->name());
   ScopeGuard scope(scope_);
@@ -45,8 +45,8 @@ Neuron::Neuron(const std::vector<double>& weights, std::optional<double> bias,
 
 Value Neuron::operator()(const std::vector<Value>& x) const {
   if (x.size() != weights_.size()) {
-    throw std::invalid_argument(fmt::format("backflow: {}: expects {} inputs, got {}", name(),
-                                            weights_.size(), x.size()));
+    throw std::invalid_argument(
+        fmt::format("backflow: {}: expects {} inputs, got {}", name(), weights_.size(), x.size()));
   }
   ScopeGuard scope(scope_);
   // micrograd's order: start from the bias (or the first product), add w_i * x_i one by one.

@@ -40,9 +40,7 @@ LabeledPoints make_moons(std::size_t count, double noise, std::uint64_t seed) {
   return shuffled;
 }
 
-XorTable xor_table() {
-  return {{{0.0, 0.0}, {0.0, 1.0}, {1.0, 0.0}, {1.0, 1.0}}, {0.0, 1.0, 1.0, 0.0}};
-}
+XorTable xor_table() { return {{{0.0, 0.0}, {0.0, 1.0}, {1.0, 0.0}, {1.0, 1.0}}, {0.0, 1.0, 1.0, 0.0}}; }
 
 nn::MLP IntroductionExample::network() const {
   std::vector<nn::Neuron> hidden;

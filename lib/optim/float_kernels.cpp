@@ -26,8 +26,8 @@ void adam_piece(float* data, const float* grad, float* mean, float* square_mean,
 
 BACKFLOW_TARGET_CLONES
 void sgd_piece(float* data, const float* grad, float* velocity, std::size_t n, double learning_rate, double momentum) {
-  sgd_update(std::span<float>(data, n), std::span<const float>(grad, n), std::span<float>(velocity, n),
-             learning_rate, momentum);
+  sgd_update(std::span<float>(data, n), std::span<const float>(grad, n), std::span<float>(velocity, n), learning_rate,
+             momentum);
 }
 
 // Elements worth a thread of their own: the update streams seven floats per element.
@@ -39,8 +39,8 @@ void adam_update_vectorised(std::span<float> data, std::span<const float> grad, 
                             std::span<float> square_mean, std::size_t step, double learning_rate, double beta1,
                             double beta2, double epsilon) {
   parallel_for(data.size(), elements_per_thread, [&](std::size_t begin, std::size_t end) {
-    adam_piece(data.data() + begin, grad.data() + begin, mean.data() + begin, square_mean.data() + begin,
-               end - begin, step, learning_rate, beta1, beta2, epsilon);
+    adam_piece(data.data() + begin, grad.data() + begin, mean.data() + begin, square_mean.data() + begin, end - begin,
+               step, learning_rate, beta1, beta2, epsilon);
   });
 }
 

@@ -62,13 +62,14 @@ std::string svg_line_plot(const std::vector<Series>& series, const PlotOptions& 
   double y_high = -x_low;
   for (const Series& s : series) {
     if (s.x.size() != s.y.size()) {
-      throw std::invalid_argument(fmt::format("backflow: plot: series '{}' has {} x values but {} y values", s.name,
-                                              s.x.size(), s.y.size()));
+      throw std::invalid_argument(
+          fmt::format("backflow: plot: series '{}' has {} x values but {} y values", s.name, s.x.size(), s.y.size()));
     }
     for (std::size_t i = 0; i < s.x.size(); ++i) {
       if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
       if (options.log_y && s.y[i] <= 0.0) {
-        throw std::invalid_argument(fmt::format("backflow: plot: series '{}' has y = {} on a log scale", s.name, s.y[i]));
+        throw std::invalid_argument(
+            fmt::format("backflow: plot: series '{}' has y = {} on a log scale", s.name, s.y[i]));
       }
       const double y = options.log_y ? std::log10(s.y[i]) : s.y[i];
       x_low = std::min(x_low, s.x[i]);
@@ -102,15 +103,17 @@ std::string svg_line_plot(const std::vector<Series>& series, const PlotOptions& 
   svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#444\"/>\n", left, top,
                      plot_w, plot_h);
   for (double t : ticks(x_low, x_high)) {
-    svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#ddd\"/>"
-                       "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4:g}</text>\n",
-                       px(t), top, top + plot_h, top + plot_h + 16, t);
+    svg += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#ddd\"/>"
+        "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4:g}</text>\n",
+        px(t), top, top + plot_h, top + plot_h + 16, t);
   }
   for (double t : ticks(y_low, y_high)) {
     const double label = options.log_y ? std::pow(10.0, t) : t;
-    svg += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#ddd\"/>"
-                       "<text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\">{5:.3g}</text>\n",
-                       left, py(t), left + plot_w, left - 6, py(t) + 4, label);
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#ddd\"/>"
+        "<text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\">{5:.3g}</text>\n",
+        left, py(t), left + plot_w, left - 6, py(t) + 4, label);
   }
   svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", left + plot_w / 2,
                      options.height - 10, escape(options.x_label));
@@ -126,10 +129,10 @@ std::string svg_line_plot(const std::vector<Series>& series, const PlotOptions& 
     }
     svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", colour, points);
     const double legend_y = top + 14 + 18.0 * static_cast<double>(k);
-    svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"3\"/>"
-                       "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
-                       left + plot_w + 10, legend_y, left + plot_w + 30, colour, left + plot_w + 36, legend_y + 4,
-                       escape(s.name));
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"3\"/>"
+        "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
+        left + plot_w + 10, legend_y, left + plot_w + 30, colour, left + plot_w + 36, legend_y + 4, escape(s.name));
   }
   return svg + "</svg>\n";
 }

@@ -14,19 +14,28 @@ void softmax_losses_backward(TensorNode* out);
 void backward_rule(TensorNode* node) {
   switch (node->op) {
     case TensorOp::leaf: break;
-    case TensorOp::add: case TensorOp::sub: case TensorOp::mul: case TensorOp::div: case TensorOp::neg:
-    case TensorOp::exp: case TensorOp::log: case TensorOp::relu: case TensorOp::sigmoid: case TensorOp::tanh:
-      elementwise_backward(node);
-      break;
+    case TensorOp::add:
+    case TensorOp::sub:
+    case TensorOp::mul:
+    case TensorOp::div:
+    case TensorOp::neg:
+    case TensorOp::exp:
+    case TensorOp::log:
+    case TensorOp::relu:
+    case TensorOp::sigmoid:
+    case TensorOp::tanh: elementwise_backward(node); break;
     case TensorOp::matmul: matmul_backward(node); break;
     case TensorOp::dense: dense_backward(node); break;
-    case TensorOp::sum: case TensorOp::mean: case TensorOp::sum_axis: case TensorOp::mean_axis:
-    case TensorOp::reshape: case TensorOp::transpose:
-      reduce_reshape_backward(node);
-      break;
-    case TensorOp::softmax: case TensorOp::log_softmax: case TensorOp::softmax_cross_entropy: case TensorOp::mse:
-      softmax_losses_backward(node);
-      break;
+    case TensorOp::sum:
+    case TensorOp::mean:
+    case TensorOp::sum_axis:
+    case TensorOp::mean_axis:
+    case TensorOp::reshape:
+    case TensorOp::transpose: reduce_reshape_backward(node); break;
+    case TensorOp::softmax:
+    case TensorOp::log_softmax:
+    case TensorOp::softmax_cross_entropy:
+    case TensorOp::mse: softmax_losses_backward(node); break;
   }
 }
 

@@ -10,8 +10,8 @@ namespace backflow::detail {
 namespace {
 
 // Small arrays are cheap to get from malloc; only big ones are worth keeping.
-constexpr std::size_t smallest_kept = 16 * 1024;        // floats (64 KiB)
-constexpr std::size_t most_bytes_kept = 256u << 20U;    // 256 MiB in all
+constexpr std::size_t smallest_kept = 16 * 1024;      // floats (64 KiB)
+constexpr std::size_t most_bytes_kept = 256u << 20U;  // 256 MiB in all
 
 struct Pool {
   std::mutex mutex;

@@ -153,15 +153,25 @@ Tensor operator+(const Tensor& a, const Tensor& b) { return detail::binary(Tenso
 Tensor operator-(const Tensor& a, const Tensor& b) { return detail::binary(TensorOp::sub, "-", a, b); }
 Tensor operator*(const Tensor& a, const Tensor& b) { return detail::binary(TensorOp::mul, "*", a, b); }
 Tensor operator/(const Tensor& a, const Tensor& b) { return detail::binary(TensorOp::div, "/", a, b); }
-Tensor operator-(const Tensor& a) { return detail::unary(TensorOp::neg, a, [](float x) { return -x; }); }
+Tensor operator-(const Tensor& a) {
+  return detail::unary(TensorOp::neg, a, [](float x) { return -x; });
+}
 
-Tensor exp(const Tensor& x) { return detail::unary(TensorOp::exp, x, [](float v) { return std::exp(v); }); }
-Tensor log(const Tensor& x) { return detail::unary(TensorOp::log, x, [](float v) { return std::log(v); }); }
+Tensor exp(const Tensor& x) {
+  return detail::unary(TensorOp::exp, x, [](float v) { return std::exp(v); });
+}
+Tensor log(const Tensor& x) {
+  return detail::unary(TensorOp::log, x, [](float v) { return std::log(v); });
+}
 // NaN stays NaN (v <= 0 is false for it), so a diverging run shows in the loss.
-Tensor relu(const Tensor& x) { return detail::unary(TensorOp::relu, x, [](float v) { return v <= 0.0F ? 0.0F : v; }); }
+Tensor relu(const Tensor& x) {
+  return detail::unary(TensorOp::relu, x, [](float v) { return v <= 0.0F ? 0.0F : v; });
+}
 Tensor sigmoid(const Tensor& x) {
   return detail::unary(TensorOp::sigmoid, x, [](float v) { return 1.0F / (1.0F + std::exp(-v)); });
 }
-Tensor tanh(const Tensor& x) { return detail::unary(TensorOp::tanh, x, [](float v) { return std::tanh(v); }); }
+Tensor tanh(const Tensor& x) {
+  return detail::unary(TensorOp::tanh, x, [](float v) { return std::tanh(v); });
+}
 
 }  // namespace backflow

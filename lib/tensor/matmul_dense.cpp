@@ -139,7 +139,8 @@ Tensor dense(const Tensor& x, const Tensor& weights, const Tensor& bias, DenseAc
   const std::size_t m = x.shape()[0];
   const std::size_t k = x.shape()[1];
   const std::size_t n = weights.shape()[1];
-  if (bias.size() != n) detail::shape_error("dense (bias)", weights.shape(), bias.shape(), "the bias needs one value per output column");
+  if (bias.size() != n)
+    detail::shape_error("dense (bias)", weights.shape(), bias.shape(), "the bias needs one value per output column");
   TensorNode* out = detail::make_tensor_node({m, n}, TensorOp::dense, {x.node(), weights.node(), bias.node()});
   out->activation = activation;
   float* z = out->data.data();

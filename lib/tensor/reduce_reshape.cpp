@@ -60,7 +60,8 @@ Tensor sum(const Tensor& x) {
 
 Tensor mean(const Tensor& x) {
   if (x.size() == 0) {
-    throw std::invalid_argument(fmt::format("backflow: mean: the mean of no elements (shape {})", to_string(x.shape())));
+    throw std::invalid_argument(
+        fmt::format("backflow: mean: the mean of no elements (shape {})", to_string(x.shape())));
   }
   TensorNode* out = detail::make_tensor_node({1}, TensorOp::mean, {x.node()});
   double total = 0.0;
@@ -102,7 +103,8 @@ Tensor sum(const Tensor& x, std::size_t axis) { return reduce_axis(x, axis, Tens
 Tensor mean(const Tensor& x, std::size_t axis) { return reduce_axis(x, axis, TensorOp::mean_axis); }
 
 Tensor reshape(const Tensor& x, Shape shape) {
-  if (detail::element_count(shape) != x.size()) detail::shape_error("reshape", x.shape(), shape, "the element counts differ");
+  if (detail::element_count(shape) != x.size())
+    detail::shape_error("reshape", x.shape(), shape, "the element counts differ");
   TensorNode* out = detail::make_tensor_node(std::move(shape), TensorOp::reshape, {x.node()});
   std::copy_n(x.node()->data.data(), x.size(), out->data.data());
   return Tensor::adopt(out);

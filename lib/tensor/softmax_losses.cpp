@@ -72,7 +72,8 @@ void softmax_losses_backward(TensorNode* out) {
       if (x->requires_grad()) {
         std::vector<float> target_sums(rows, 0.0F);
         for (std::size_t i = 0; i < x->size(); ++i) target_sums[i / cols] += targets[i];
-        add_to_grad(x, [&](std::size_t i) { return (std::exp(log_p[i]) * target_sums[i / cols] - targets[i]) * scale; });
+        add_to_grad(x,
+                    [&](std::size_t i) { return (std::exp(log_p[i]) * target_sums[i / cols] - targets[i]) * scale; });
       }
       if (t->requires_grad()) {
         // d/dt = -log softmax(z) / rows; from the saved logarithms, exact even where the

@@ -1,8 +1,8 @@
 // Tensor handles, leaves, node lifetime, and gradient bookkeeping.
-#include "tensor_node.hpp"
 #include "../engine/free_graph.hpp"
 #include "../engine/topological_order.hpp"
 #include "../value/scope_registry.hpp"
+#include "tensor_node.hpp"
 
 #include <backflow/scope.hpp>
 
@@ -28,8 +28,8 @@ std::size_t element_count(const Shape& shape) {
   std::size_t count = 1;
   for (std::size_t extent : shape) {
     if (__builtin_mul_overflow(count, extent, &count)) {
-      throw std::invalid_argument(fmt::format("backflow: a tensor of shape {} would hold more elements than fit in memory",
-                                              to_string(shape)));
+      throw std::invalid_argument(
+          fmt::format("backflow: a tensor of shape {} would hold more elements than fit in memory", to_string(shape)));
     }
   }
   return count;
@@ -112,8 +112,8 @@ Tensor::Tensor(Shape shape, std::vector<float> values, bool requires_grad)
     const std::string shape_text = to_string(node_->shape);
     const std::size_t expected = node_->size();
     detail::release(node_);
-    throw std::invalid_argument(fmt::format("backflow: Tensor: shape {} holds {} values but {} were given",
-                                            shape_text, expected, values.size()));
+    throw std::invalid_argument(fmt::format("backflow: Tensor: shape {} holds {} values but {} were given", shape_text,
+                                            expected, values.size()));
   }
   std::copy(values.begin(), values.end(), node_->data.data());
   set_requires_grad(requires_grad);
@@ -155,23 +155,23 @@ std::span<const float> Tensor::grad() const { return {detail::grad_of(node_), no
 
 float Tensor::item() const {
   if (size() != 1) {
-    throw std::invalid_argument(fmt::format("backflow: item(): tensor of shape {} has {} elements, not 1",
-                                            to_string(shape()), size()));
+    throw std::invalid_argument(
+        fmt::format("backflow: item(): tensor of shape {} has {} elements, not 1", to_string(shape()), size()));
   }
   return node_->data.data()[0];
 }
 
 float Tensor::at(std::initializer_list<std::size_t> index) const {
   if (index.size() != rank()) {
-    throw std::out_of_range(fmt::format("backflow: at(): {} indices for a tensor of shape {}", index.size(),
-                                        to_string(shape())));
+    throw std::out_of_range(
+        fmt::format("backflow: at(): {} indices for a tensor of shape {}", index.size(), to_string(shape())));
   }
   std::size_t offset = 0;
   std::size_t dim = 0;
   for (std::size_t i : index) {
     if (i >= shape()[dim]) {
-      throw std::out_of_range(fmt::format("backflow: at(): index {} out of range for dimension {} of shape {}",
-                                          i, dim, to_string(shape())));
+      throw std::out_of_range(fmt::format("backflow: at(): index {} out of range for dimension {} of shape {}", i, dim,
+                                          to_string(shape())));
     }
     offset = offset * shape()[dim++] + i;
   }
@@ -219,12 +219,13 @@ std::size_t Tensor::axis() const { return node_->axis; }
 
 void Tensor::backward() const {
   if (size() != 1) {
-    throw std::invalid_argument(fmt::format(
-        "backflow: backward(): the root must have one element (a loss), not shape {}", to_string(shape())));
+    throw std::invalid_argument(
+        fmt::format("backflow: backward(): the root must have one element (a loss), not shape {}", to_string(shape())));
   }
   if (!requires_grad()) {
-    throw std::invalid_argument("backflow: backward(): nothing here needs a gradient (no parameter or "
-                                "requires_grad input was used, or it was computed under NoGradGuard)");
+    throw std::invalid_argument(
+        "backflow: backward(): nothing here needs a gradient (no parameter or "
+        "requires_grad input was used, or it was computed under NoGradGuard)");
   }
   detail::for_each_in_backward_order(
       node_,

@@ -22,7 +22,8 @@ class Buffer {
  public:
   Buffer() = default;
   explicit Buffer(std::size_t size) : values_(take_floats(size)), size_(size) {}
-  Buffer(Buffer&& other) noexcept : values_(std::exchange(other.values_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+  Buffer(Buffer&& other) noexcept
+      : values_(std::exchange(other.values_, nullptr)), size_(std::exchange(other.size_, 0)) {}
   Buffer& operator=(Buffer&& other) noexcept {
     std::swap(values_, other.values_);
     std::swap(size_, other.size_);
@@ -51,8 +52,8 @@ enum TensorFlag : std::uint8_t {
 struct TensorNode {
   Shape shape;
   Buffer data;
-  Buffer grad;   ///< allocated on first use
-  Buffer saved;  ///< op-specific (softmax_cross_entropy keeps its log-probabilities here)
+  Buffer grad;                          ///< allocated on first use
+  Buffer saved;                         ///< op-specific (softmax_cross_entropy keeps its log-probabilities here)
   std::array<TensorNode*, 3> inputs{};  ///< owned references; dense uses all three
   std::string label;
   std::uint32_t references = 1;

@@ -26,8 +26,8 @@ void check_data(const Sequential& model, const LabeledData& data, std::string_vi
   }
   // Loss and accuracy are means over the rows: with none they would be 0 / 0.
   if (x[0] == 0) {
-    throw std::invalid_argument(fmt::format("backflow: {}: the data has no rows (inputs of shape {})", what,
-                                            to_string(x)));
+    throw std::invalid_argument(
+        fmt::format("backflow: {}: the data has no rows (inputs of shape {})", what, to_string(x)));
   }
 }
 
@@ -89,16 +89,17 @@ History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& da
       const Tensor loss = softmax_cross_entropy(logits, y);
       const double loss_value = loss.item();
       if (!std::isfinite(loss_value)) {
-        throw TrainingDiverged(fmt::format(
-            "backflow: fit: the loss became {} at epoch {}, step {} of {}; try a smaller learning rate", loss_value,
-            epoch, step + 1, steps));
+        throw TrainingDiverged(
+            fmt::format("backflow: fit: the loss became {} at epoch {}, step {} of {}; try a smaller learning rate",
+                        loss_value, epoch, step + 1, steps));
       }
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();
       loss_total += loss_value * static_cast<double>(end - begin);
       correct += count_correct(logits, y);
-      progress.update(step + 1, loss_total / static_cast<double>(end), static_cast<double>(correct) / static_cast<double>(end));
+      progress.update(step + 1, loss_total / static_cast<double>(end),
+                      static_cast<double>(correct) / static_cast<double>(end));
     }
     EpochResult result;
     result.epoch = epoch;

@@ -24,7 +24,8 @@ LayerActivation parse_layer_activation(std::string_view name) {
                  LayerActivation::softmax}) {
     if (name == activation_name(a)) return a;
   }
-  throw std::invalid_argument(fmt::format("backflow: unknown activation '{}' (choose linear, relu, sigmoid, tanh or softmax)", name));
+  throw std::invalid_argument(
+      fmt::format("backflow: unknown activation '{}' (choose linear, relu, sigmoid, tanh or softmax)", name));
 }
 
 namespace {
@@ -65,8 +66,8 @@ Dense::Dense(std::size_t inputs, std::size_t units, LayerActivation activation, 
 
 Tensor Dense::logits(const Tensor& x) const {
   if (x.rank() != 2 || x.shape()[1] != inputs()) {
-    throw std::invalid_argument(fmt::format("backflow: {}: expects input shape [batch, {}], got {}", name_, inputs(),
-                                            to_string(x.shape())));
+    throw std::invalid_argument(
+        fmt::format("backflow: {}: expects input shape [batch, {}], got {}", name_, inputs(), to_string(x.shape())));
   }
   ScopeGuard scope(scope_);
   return dense(x, weights_, bias_, fused_activation(activation_));
@@ -142,7 +143,8 @@ std::string Sequential::summary() const {
   text += fmt::format("{:<30}{:<22}{:>13}\n", "Layer (type)", "Output Shape", "Param #");
   text += std::string(65, '=') + "\n";
   for (const Dense& layer : layers_) {
-    text += fmt::format("{:<30}{:<22}{:>13}\n", fmt::format("{} (Dense)", layer.name()), fmt::format("(None, {})", layer.units()),
+    text += fmt::format("{:<30}{:<22}{:>13}\n", fmt::format("{} (Dense)", layer.name()),
+                        fmt::format("(None, {})", layer.units()),
                         with_commas(layer.weights().size() + layer.bias().size()));
   }
   text += std::string(65, '=') + "\n";

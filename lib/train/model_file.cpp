@@ -109,7 +109,8 @@ Sequential load(const std::filesystem::path& file) {
   std::ifstream stream(file, std::ios::binary);
   if (!stream) fail(file, "cannot open the model file");
   const std::vector<char> bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
-  if (bytes.size() < sizeof magic + 4 * sizeof(std::uint32_t)) fail(file, fmt::format("truncated: only {} bytes", bytes.size()));
+  if (bytes.size() < sizeof magic + 4 * sizeof(std::uint32_t))
+    fail(file, fmt::format("truncated: only {} bytes", bytes.size()));
   if (std::memcmp(bytes.data(), magic, sizeof magic) != 0) fail(file, "not a backflow model (wrong magic bytes)");
 
   const std::size_t body = bytes.size() - sizeof(std::uint32_t);
@@ -138,7 +139,8 @@ Sequential load(const std::filesystem::path& file) {
     const auto name_size = in.get<std::uint16_t>("layer table");
     names.emplace_back(in.take(name_size, "layer table"), name_size);
     if (units == 0 || activation > static_cast<std::uint8_t>(LayerActivation::softmax)) {
-      fail(file, fmt::format("corrupt layer table: layer {} has {} units, activation code {}", i + 1, units, activation));
+      fail(file,
+           fmt::format("corrupt layer table: layer {} has {} units, activation code {}", i + 1, units, activation));
     }
     specs.push_back({units, static_cast<LayerActivation>(activation)});
     // The weights follow the table, so the rest of the file bounds them. Checked by division

@@ -23,9 +23,7 @@ std::vector<Value> as_values(const std::vector<Node*>& nodes) {
   return values;
 }
 
-double input_data(const Node* node, int slot) {
-  return node->inputs[slot] != nullptr ? node->inputs[slot]->data : 0.0;
-}
+double input_data(const Node* node, int slot) { return node->inputs[slot] != nullptr ? node->inputs[slot]->data : 0.0; }
 
 }  // namespace
 
@@ -50,9 +48,7 @@ void Value::backward() const {
       });
 }
 
-std::vector<Value> topological_order(const Value& root) {
-  return as_values(detail::topological_order(root.node()));
-}
+std::vector<Value> topological_order(const Value& root) { return as_values(detail::topological_order(root.node())); }
 
 void zero_grad(const Value& root) {
   for (Node* node : detail::topological_order(root.node())) node->grad = 0.0;
@@ -62,8 +58,7 @@ std::optional<NonFiniteReport> find_first_nonfinite(const Value& root) {
   for (Node* node : detail::topological_order(root.node())) {
     if (std::isfinite(node->data)) continue;
     Value culprit = as_values({node}).front();
-    std::string where = culprit.label().empty() ? std::string()
-                                                : fmt::format(" (label '{}')", culprit.label());
+    std::string where = culprit.label().empty() ? std::string() : fmt::format(" (label '{}')", culprit.label());
     if (node->op == Op::leaf) {
       return NonFiniteReport{culprit, fmt::format("a leaf holds {}{}", node->data, where)};
     }
@@ -71,8 +66,8 @@ std::optional<NonFiniteReport> find_first_nonfinite(const Value& root) {
     for (int slot = 0; slot < node->input_count(); ++slot) {
       inputs += fmt::format("{}{}", slot == 0 ? "" : ", ", node->inputs[slot]->data);
     }
-    return NonFiniteReport{culprit, fmt::format("{} produced {} from input(s) {}{}",
-                                                op_name(node->op), node->data, inputs, where)};
+    return NonFiniteReport{
+        culprit, fmt::format("{} produced {} from input(s) {}{}", op_name(node->op), node->data, inputs, where)};
   }
   return std::nullopt;
 }

@@ -30,7 +30,7 @@ enum NodeFlag : std::uint8_t {
 struct Node {
   double data;
   double grad;
-  Node* inputs[2];     ///< owned references; unused slots are nullptr
+  Node* inputs[2];  ///< owned references; unused slots are nullptr
   std::uint32_t references;
   std::uint32_t scope;  ///< id from the scope registry, 0 = none
   Op op;

@@ -27,7 +27,8 @@ struct ChunkRegistry {
 };
 
 bool has_free_slot(const Chunk& chunk) {
-  return std::any_of(std::begin(chunk.free_slots), std::end(chunk.free_slots), [](std::uint64_t bits) { return bits != 0; });
+  return std::any_of(std::begin(chunk.free_slots), std::end(chunk.free_slots),
+                     [](std::uint64_t bits) { return bits != 0; });
 }
 
 Chunk* new_chunk() {

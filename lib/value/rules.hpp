@@ -1,7 +1,8 @@
 // The scalar engine's one page of calculus: how each op computes its value (forward), and
 // how much its output changes per unit change of each input (local_derivatives).
 // backward() applies the second as input.grad += local * out.grad: the chain rule.
-// Inline, because they run once per node on the hot path.
+// Inline, because they run once per node on the hot path. The tables keep one rule a line,
+// in columns (clang-format off).
 #pragma once
 
 #include <backflow/value.hpp>
@@ -13,6 +14,7 @@ namespace backflow::detail {
 
 // out = op(a, b). `exponent` is used by pow_const only; unary ops ignore b.
 inline double forward(Op op, double a, double b, double exponent) {
+  // clang-format off
   switch (op) {
     case Op::leaf:      return a;
     case Op::add:       return a + b;
@@ -28,12 +30,14 @@ inline double forward(Op op, double a, double b, double exponent) {
     case Op::sigmoid:   return 1.0 / (1.0 + std::exp(-a));
     case Op::relu:      return a <= 0.0 ? 0.0 : a;  // NaN stays NaN, as in micrograd and PyTorch
   }
+  // clang-format on
   return 0.0;
 }
 
 // The derivatives of the two power ops, out of line: they are rare in a graph, and keeping
 // their special cases out of the loop that visits every node keeps that loop's code tight.
-[[gnu::noinline]] inline std::array<double, 2> power_derivatives(Op op, double a, double b, double out, double exponent) {
+[[gnu::noinline]] inline std::array<double, 2> power_derivatives(Op op, double a, double b, double out,
+                                                                 double exponent) {
   if (op == Op::pow_const) {
     // The power rule p a^(p-1); for p = 0 the output is the constant 1, so 0 (not
     // 0 * 0^-1 = NaN at a = 0).
@@ -46,6 +50,7 @@ inline double forward(Op op, double a, double b, double exponent) {
 
 // d(out)/d(a) and d(out)/d(b), given the inputs and the output already computed.
 inline std::array<double, 2> local_derivatives(Op op, double a, double b, double out, double exponent) {
+  // clang-format off
   switch (op) {
     case Op::leaf:      return {0.0, 0.0};
     case Op::add:       return {1.0, 1.0};
@@ -63,6 +68,7 @@ inline std::array<double, 2> local_derivatives(Op op, double a, double b, double
     case Op::sigmoid:   return {out * (1.0 - out), 0.0};
     case Op::relu:      return {a <= 0.0 ? 0.0 : 1.0, 0.0};  // relu'(0) = 0, as in PyTorch
   }
+  // clang-format on
   return {0.0, 0.0};
 }
 

@@ -36,19 +36,19 @@ Value constant(double data) { return Value::adopt(leaf_node(data, detail::flag_c
 
 std::string_view op_name(Op op) {
   switch (op) {
-    case Op::leaf:      return "leaf";
-    case Op::add:       return "+";
-    case Op::sub:       return "-";
-    case Op::mul:       return "*";
-    case Op::div:       return "/";
-    case Op::neg:       return "neg";
+    case Op::leaf: return "leaf";
+    case Op::add: return "+";
+    case Op::sub: return "-";
+    case Op::mul: return "*";
+    case Op::div: return "/";
+    case Op::neg: return "neg";
     case Op::pow_const: return "pow";
-    case Op::pow:       return "pow";
-    case Op::exp:       return "exp";
-    case Op::log:       return "log";
-    case Op::tanh:      return "tanh";
-    case Op::sigmoid:   return "sigmoid";
-    case Op::relu:      return "relu";
+    case Op::pow: return "pow";
+    case Op::exp: return "exp";
+    case Op::log: return "log";
+    case Op::tanh: return "tanh";
+    case Op::sigmoid: return "sigmoid";
+    case Op::relu: return "relu";
   }
   return "?";
 }
@@ -121,8 +121,7 @@ std::vector<Value> Value::inputs() const {
 std::uintptr_t Value::id() const { return reinterpret_cast<std::uintptr_t>(node_); }
 
 Value Value::pow(double exponent) const {
-  Node* node = detail::make_node(detail::forward(Op::pow_const, node_->data, 0.0, exponent),
-                                 Op::pow_const, node_);
+  Node* node = detail::make_node(detail::forward(Op::pow_const, node_->data, 0.0, exponent), Op::pow_const, node_);
   detail::extras_of(node).exponent = exponent;
   return Value::adopt(node);
 }

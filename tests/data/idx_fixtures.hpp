@@ -72,7 +72,6 @@ inline Bytes read_file(const std::filesystem::path& file) {
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-
 /// Sets (or, with nullopt, unsets) an environment variable until the end of the scope.
 class EnvironmentVariable {
  public:

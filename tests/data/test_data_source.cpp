@@ -11,8 +11,8 @@
 #include <string>
 
 using backflow::DataError;
-using backflow::DataSource;
 using backflow::Dataset;
+using backflow::DataSource;
 using backflow::resolve_data_source;
 using doctest::Contains;
 using fixtures::EnvironmentVariable;
@@ -76,8 +76,7 @@ TEST_CASE("without the digits, Fashion-MNIST is used, with a plain note") {
   const backflow::ResolvedSource resolved = resolve_data_source(source_in(root));
   CHECK(resolved.directory == root / "fashion");
   CHECK(resolved.dataset == Dataset::fashion);
-  CHECK(resolved.note.find("MNIST digits not found in " + (root / "default").string() +
-                           "; using Fashion-MNIST") == 0);
+  CHECK(resolved.note.find("MNIST digits not found in " + (root / "default").string() + "; using Fashion-MNIST") == 0);
 }
 
 TEST_CASE("nothing anywhere: the error lists every place tried") {

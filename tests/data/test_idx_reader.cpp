@@ -89,9 +89,11 @@ TEST_CASE("the style guide's truncated file: numbers as people read them") {
   fixtures::write_file(file, fixtures::idx({60000, 28, 28}, {}));
   std::filesystem::resize_file(file, 12'582'912);  // sparse: no 12 MB written
   CHECK_THROWS_WITH_AS(read_idx(file),
-        ("backflow: " + file.string() +
-            ": truncated: the header promises 60000 images (47,040,016 bytes) but the file has 12,582,912; "
-            "download it again").c_str(), DataError);
+                       ("backflow: " + file.string() +
+                        ": truncated: the header promises 60000 images (47,040,016 bytes) but the file has 12,582,912; "
+                        "download it again")
+                           .c_str(),
+                       DataError);
 }
 
 TEST_CASE("a truncated label file says how much is there") {
@@ -167,8 +169,7 @@ TEST_CASE("a header written little-endian is recognised") {
 
 TEST_CASE("other wrong headers") {
   CHECK(contains(error_reading(Bytes{'P', 'K', 3, 4, 0, 0}), "not an IDX file: magic 1347093252 (0x504B0304)"));
-  CHECK(contains(error_reading(Bytes{0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0}),
-                 "holds float32 values (IDX type 0x0D)"));
+  CHECK(contains(error_reading(Bytes{0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0}), "holds float32 values (IDX type 0x0D)"));
   CHECK(contains(error_reading(Bytes{0, 0, 8, 0}), "an IDX header with 0 dimensions"));
   CHECK(contains(error_reading(Bytes{0, 0, 8, 9}), "an IDX header with 9 dimensions"));
   CHECK(contains(error_reading(Bytes{0, 0, 8, 3, 0, 0, 0, 2, 0, 0}),

@@ -40,8 +40,7 @@ TEST_CASE("image and label counts must agree") {
   fixtures::write_file(directory / "images", fixtures::images(3, 2, 2));
   fixtures::write_file(directory / "labels", fixtures::labels({1, 2}));
   const std::string expected = "has 3 images but " + (directory / "labels").string() + " has 2 labels";
-  CHECK_THROWS_WITH_AS(load_images(directory / "images", directory / "labels"), Contains(expected.c_str()),
-                       DataError);
+  CHECK_THROWS_WITH_AS(load_images(directory / "images", directory / "labels"), Contains(expected.c_str()), DataError);
 }
 
 TEST_CASE("swapped image and label files are named as swapped") {
@@ -61,8 +60,7 @@ TEST_CASE("an image file without pixels is refused") {
   fixtures::ScratchDirectory directory;
   fixtures::write_file(directory / "images", fixtures::images(0, 28, 28));
   fixtures::write_file(directory / "labels", fixtures::labels({}));
-  CHECK_THROWS_WITH_AS(load_images(directory / "images", directory / "labels"), Contains("holds no pixels"),
-                       DataError);
+  CHECK_THROWS_WITH_AS(load_images(directory / "images", directory / "labels"), Contains("holds no pixels"), DataError);
 }
 
 TEST_CASE("one_hot: one row per label, a 1 at the label") {

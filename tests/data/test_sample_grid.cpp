@@ -38,9 +38,9 @@ TEST_CASE("the grid: 2x2 images enlarged 4 times, an 8-pixel gap, a label band o
   CHECK(grid.width == 8 + 112 + 8 + 112 + 8);
   CHECK(grid.height == 8 + (112 + 8 + 20) + 8 + (112 + 8 + 20) + 8);
   CHECK(grid.pixels.size() == grid.width * grid.height);
-  CHECK(grid.pixels[0] == 255);                                // white page
-  CHECK(grid.pixels[8 * grid.width + 8] == 0);                 // image 0 is black
-  CHECK(grid.pixels[8 * grid.width + 8 + 120] == 64);          // image 1: 0.25 * 255, rounded
+  CHECK(grid.pixels[0] == 255);                                 // white page
+  CHECK(grid.pixels[8 * grid.width + 8] == 0);                  // image 0 is black
+  CHECK(grid.pixels[8 * grid.width + 8 + 120] == 64);           // image 1: 0.25 * 255, rounded
   CHECK(grid.pixels[(8 + 148) * grid.width + 8 + 120] == 191);  // image 3: 0.75 * 255
 }
 
@@ -81,18 +81,18 @@ TEST_CASE("write_sample_grid writes a PNG of the right size, and nothing else") 
   const fixtures::Bytes signature{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   CHECK(std::equal(signature.begin(), signature.end(), png.begin()));
   CHECK(std::string(png.begin() + 12, png.begin() + 16) == "IHDR");
-  CHECK(big_endian_at(png, 16) == 248);  // width
-  CHECK(big_endian_at(png, 20) == 304);  // height
-  CHECK(png[24] == 8);                   // bit depth
-  CHECK(png[25] == 0);                   // color type: grayscale
+  CHECK(big_endian_at(png, 16) == 248);                                                  // width
+  CHECK(big_endian_at(png, 20) == 304);                                                  // height
+  CHECK(png[24] == 8);                                                                   // bit depth
+  CHECK(png[25] == 0);                                                                   // color type: grayscale
   CHECK(std::distance(std::filesystem::directory_iterator(directory.path()), {}) == 1);  // no temporary file left
 }
 
 TEST_CASE("a PNG whose directory is missing is refused, naming the file") {
   fixtures::ScratchDirectory directory;
   const auto file = directory / "no-such-directory" / "samples.png";
-  CHECK_THROWS_WITH_AS(backflow::write_sample_grid(four_digits(), 0, file),
-                       doctest::Contains("samples.png"), backflow::DataError);
+  CHECK_THROWS_WITH_AS(backflow::write_sample_grid(four_digits(), 0, file), doctest::Contains("samples.png"),
+                       backflow::DataError);
   CHECK(std::distance(std::filesystem::directory_iterator(directory.path()), {}) == 0);
 }
 

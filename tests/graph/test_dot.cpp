@@ -77,7 +77,7 @@ TEST_CASE("the worked example after backward(): grads, step numbers and gradient
   CHECK(dot.find("w2 | data 0.5000 | grad 0.2126 }") != std::string::npos);
   CHECK(dot.find("w3 | data 0.9000 | grad 0.1867 }") != std::string::npos);
   CHECK(count(dot, "dir=back") == WorkedExample::edges + WorkedExample::computed);
-  CHECK(dot.find("label=\"1.5488\"") != std::string::npos);  // the gradient y receives, on its edge
+  CHECK(dot.find("label=\"1.5488\"") != std::string::npos);   // the gradient y receives, on its edge
   CHECK(dot.find("label=\"-1.5488\"") != std::string::npos);  // and the one the target t receives
 }
 
@@ -144,7 +144,8 @@ TEST_CASE("round trip: boost::read_graphviz reads back every node, edge and labe
     CHECK(records.count(expected) == 1);
   }
   // With the legend: its nodes come on top, in their own cluster.
-  CHECK(boost::num_vertices(parse_with_boost(backflow::to_dot(graph))) == WorkedExample::nodes + WorkedExample::computed + 6);
+  CHECK(boost::num_vertices(parse_with_boost(backflow::to_dot(graph))) ==
+        WorkedExample::nodes + WorkedExample::computed + 6);
 }
 
 TEST_CASE("labels with DOT and record syntax in them are escaped") {
@@ -215,7 +216,7 @@ TEST_CASE("micrograd's demo step (about 65,800 nodes) summarises to a small coll
   DotOptions options;
   options.collapse_modules = true;
   const std::string dot = backflow::to_dot(graph, options);
-  CHECK(count(dot, "nodes: ") == 33);  // one box per neuron
+  CHECK(count(dot, "nodes: ") == 33);               // one box per neuron
   CHECK(count(dot, "nodes outside modules") == 2);  // the hinge loss and the L2 penalty
   CHECK(dot.find("200 × input") != std::string::npos);
   CHECK(dot.size() < 100000);

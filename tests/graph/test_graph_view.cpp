@@ -66,7 +66,8 @@ TEST_CASE("each edge carries local derivative times the consumer's grad, and the
   for (auto [vertex, end] = boost::vertices(graph); vertex != end; ++vertex) {
     if (*vertex == graph[boost::graph_bundle].root) continue;
     double arrived = 0.0;
-    for (auto [edge, edges_end] = boost::out_edges(*vertex, graph); edge != edges_end; ++edge) arrived += graph[*edge].grad;
+    for (auto [edge, edges_end] = boost::out_edges(*vertex, graph); edge != edges_end; ++edge)
+      arrived += graph[*edge].grad;
     CHECK(arrived == doctest::Approx(graph[*vertex].grad));  // a node's grad is what its edges carry
   }
   // E = (t - y)^2 with t = 0: the edge out of y carries d(t - y)/dy * dE/d(t - y) = -1 * -2y = 2y.

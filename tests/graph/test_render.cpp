@@ -236,7 +236,8 @@ TEST_CASE("micrograd's demo step renders collapsed in a few seconds") {
   backflow::nn::MLP model(2, {16, 16, 1});
   std::vector<backflow::Value> scores;
   for (const auto& p : data.points) scores.push_back(model({p[0], p[1]})[0]);
-  const backflow::Value loss = backflow::hinge_loss(scores, data.labels) + backflow::l2_penalty(model.parameters(), 1e-4);
+  const backflow::Value loss =
+      backflow::hinge_loss(scores, data.labels) + backflow::l2_penalty(model.parameters(), 1e-4);
   loss.backward();
   DotOptions options;
   options.collapse_modules = true;

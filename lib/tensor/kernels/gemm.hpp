@@ -14,7 +14,7 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
           const float* b, float* c, bool accumulate);
 
 /// The portable blocked kernel, always built (and tested against the BLAS one).
-void gemm_portable(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
-                   const float* a, const float* b, float* c, bool accumulate);
+void gemm_portable(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, const float* a,
+                   const float* b, float* c, bool accumulate);
 
 }  // namespace backflow::detail

@@ -17,9 +17,9 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
-#include <thread>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #ifdef BACKFLOW_HAVE_CBLAS
 #include <cblas.h>
@@ -36,7 +36,8 @@ int threads_from_environment() {
   char* end = nullptr;
   const long value = std::strtol(text, &end, 10);
   if (*end != '\0' || value < 1 || value > max_threads) {
-    throw std::invalid_argument(fmt::format("backflow: BACKFLOW_NUM_THREADS='{}' is not a thread count (1-1024)", text));
+    throw std::invalid_argument(
+        fmt::format("backflow: BACKFLOW_NUM_THREADS='{}' is not a thread count (1-1024)", text));
   }
   return static_cast<int>(value);
 }
@@ -59,7 +60,8 @@ ThreadSetting& thread_setting() {
 
 void set_num_threads(int threads) {
   if (threads < 1 || threads > max_threads) {
-    throw std::invalid_argument(fmt::format("backflow: set_num_threads({}): need 1 to {} threads", threads, max_threads));
+    throw std::invalid_argument(
+        fmt::format("backflow: set_num_threads({}): need 1 to {} threads", threads, max_threads));
   }
   thread_setting().threads.store(threads, std::memory_order_relaxed);
 }
@@ -72,8 +74,8 @@ std::string matmul_backend() {
 #else
   std::string dense = "portable blocked kernel";
 #endif
-  return fmt::format("{}; mostly-zero inputs: zero-skipping {} kernel{}", dense, detail::zero_skipping_instruction_set(),
-                     zero_skipping() ? "" : " (turned off)");
+  return fmt::format("{}; mostly-zero inputs: zero-skipping {} kernel{}", dense,
+                     detail::zero_skipping_instruction_set(), zero_skipping() ? "" : " (turned off)");
 }
 
 namespace detail {
@@ -97,9 +99,9 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
     float* c_block = by_rows ? c + begin * n : c + begin;
     const auto rows = static_cast<blasint>(by_rows ? end - begin : m);
     const auto cols = static_cast<blasint>(by_rows ? n : end - begin);
-    cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans,
-                rows, cols, static_cast<blasint>(k), 1.0F, a_block, lda, b_block, ldb, accumulate ? 1.0F : 0.0F,
-                c_block, ldc);
+    cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans, rows,
+                cols, static_cast<blasint>(k), 1.0F, a_block, lda, b_block, ldb, accumulate ? 1.0F : 0.0F, c_block,
+                ldc);
   });
 #else
   gemm_portable(transpose_a, transpose_b, m, n, k, a, b, c, accumulate);

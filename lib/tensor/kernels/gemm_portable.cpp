@@ -37,8 +37,8 @@ void multiply_rows(std::size_t row_begin, std::size_t row_end, std::size_t n, st
 
 }  // namespace
 
-void gemm_portable(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
-                   const float* a, const float* b, float* c, bool accumulate) {
+void gemm_portable(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, const float* a,
+                   const float* b, float* c, bool accumulate) {
   std::vector<float> a_plain;
   std::vector<float> b_plain;
   if (transpose_a) {

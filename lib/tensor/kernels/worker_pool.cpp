@@ -133,8 +133,6 @@ WorkerPool& the_pool() {
 
 }  // namespace
 
-bool run_on_workers(std::size_t pieces, PieceJob job) {
-  return the_pool().run(pieces, job);
-}
+bool run_on_workers(std::size_t pieces, PieceJob job) { return the_pool().run(pieces, job); }
 
 }  // namespace backflow::detail

@@ -170,8 +170,8 @@ void multiply_rows(const KernelChoice& choice, bool transpose_a, std::size_t row
   }
 }
 
-void multiply_skipping_zeros(const KernelChoice& choice, bool transpose_a, std::size_t m, std::size_t n,
-                             std::size_t k, const float* a, const float* b, float* c, bool accumulate) {
+void multiply_skipping_zeros(const KernelChoice& choice, bool transpose_a, std::size_t m, std::size_t n, std::size_t k,
+                             const float* a, const float* b, float* c, bool accumulate) {
   // Whole tiles per thread; each thread packs and multiplies its own rows of C.
   const std::size_t tiles = (m + zero_skipping_tile_rows - 1) / zero_skipping_tile_rows;
   const std::size_t min_tiles = m * n * k < 1'000'000 ? tiles + 1 : 1;
@@ -184,8 +184,8 @@ void multiply_skipping_zeros(const KernelChoice& choice, bool transpose_a, std::
 
 }  // namespace
 
-bool gemm_skipping_zeros(bool transpose_a, std::size_t m, std::size_t n, std::size_t k, const float* a,
-                         const float* b, float* c, bool accumulate) {
+bool gemm_skipping_zeros(bool transpose_a, std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b,
+                         float* c, bool accumulate) {
   const KernelChoice& choice = kernel_choice();
   // Small or narrow products gain too little to pay for packing A; the packed entries are
   // counted in 32 bits.

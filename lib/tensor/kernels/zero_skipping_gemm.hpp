@@ -13,8 +13,8 @@ namespace backflow::detail {
 /// Runs only when op(A) is mostly zeros and the product is large enough to gain, and then
 /// returns true; returns false, having written nothing, when the caller should use a
 /// dense kernel.
-bool gemm_skipping_zeros(bool transpose_a, std::size_t m, std::size_t n, std::size_t k, const float* a,
-                         const float* b, float* c, bool accumulate);
+bool gemm_skipping_zeros(bool transpose_a, std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b,
+                         float* c, bool accumulate);
 
 /// "AVX-512", "AVX2" or "baseline": the instruction set of the kernel gemm_skipping_zeros uses.
 std::string zero_skipping_instruction_set();

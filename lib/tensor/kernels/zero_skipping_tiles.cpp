@@ -109,8 +109,7 @@ void BACKFLOW_KERNEL_NAME(const ZeroSkippingTiles& a, const float* b, std::size_
   const std::size_t remaining_vectors = (width - full_blocks_end) / lanes;
   if (remaining_vectors == 0) return;
   for (std::size_t tile = 0; tile < a.tiles; ++tile) {
-    multiply_remainder<vectors_per_block - 1>(remaining_vectors, a, tile, b, ldb, c, ldc, full_blocks_end,
-                                              accumulate);
+    multiply_remainder<vectors_per_block - 1>(remaining_vectors, a, tile, b, ldb, c, ldc, full_blocks_end, accumulate);
   }
 }
 

@@ -42,8 +42,8 @@ void zero_skipping_tiles_avx2(const ZeroSkippingTiles& a, const float* b, std::s
                               std::size_t width, bool accumulate);
 extern const std::size_t zero_skipping_lanes_avx2;
 /// Built with -mavx512f -mfma: call only where the CPU has AVX-512F.
-void zero_skipping_tiles_avx512(const ZeroSkippingTiles& a, const float* b, std::size_t ldb, float* c,
-                                std::size_t ldc, std::size_t width, bool accumulate);
+void zero_skipping_tiles_avx512(const ZeroSkippingTiles& a, const float* b, std::size_t ldb, float* c, std::size_t ldc,
+                                std::size_t width, bool accumulate);
 extern const std::size_t zero_skipping_lanes_avx512;
 #endif
 
