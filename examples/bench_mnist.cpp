@@ -13,11 +13,14 @@
 #include <fmt/format.h>
 
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <numeric>
+#include <string>
+#include <vector>
 
 using namespace backflow;
 
@@ -29,16 +32,25 @@ double peak_resident_megabytes() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
+// One argument for the shell, quoted so that no character in it (spaces, quotes, $) is special.
+std::string shell_quoted(const std::string& argument) {
+  std::string quoted = "'";
+  for (char letter : argument) quoted += letter == '\'' ? std::string("'\\''") : std::string(1, letter);
+  return quoted + "'";
+}
+
 // Runs a peer's Python script, echoing its output, and returns the number that follows
 // `key` in its last machine-readable line; -1 when the peer is not installed, -2 when its
 // script failed.
-double run_python_peer(const std::string& module, const std::string& package, const std::string& arguments,
+double run_python_peer(const std::string& module, const std::string& package, const std::vector<std::string>& arguments,
                        const char* key) {
   if (std::system(fmt::format("/usr/bin/python3 -c 'import {}' >/dev/null 2>&1", module).c_str()) != 0) {
     fmt::print("{}: not installed (Debian: {}), no side-by-side comparison\n", module, package);
     return -1.0;
   }
-  std::FILE* pipe = popen(fmt::format("/usr/bin/python3 {}", arguments).c_str(), "r");
+  std::string command = "/usr/bin/python3";
+  for (const std::string& argument : arguments) command += " " + shell_quoted(argument);
+  std::FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return -1.0;
   char line[512];
   double value = -1.0;
@@ -49,7 +61,10 @@ double run_python_peer(const std::string& module, const std::string& package, co
   }
   const int status = pclose(pipe);
   if (status != 0) {
-    fmt::print(stderr, "the {} comparison failed (status {}): see its output above\n", module, status);
+    const std::string how = WIFEXITED(status)     ? fmt::format("exit status {}", WEXITSTATUS(status))
+                            : WIFSIGNALED(status) ? fmt::format("killed by signal {}", WTERMSIG(status))
+                                                  : fmt::format("wait status {}", status);
+    fmt::print(stderr, "the {} comparison failed ({}): see its output above\n", module, how);
     return -2.0;  // ran and failed: unlike "not installed", an error
   }
   return value;
@@ -67,7 +82,7 @@ int main(int argc, char** argv) {
   bool skip_torch = false;
   bool numpy_reference = false;
   bool dense_only = false;
-  app.add_option("--data", data_dir, "directory with the MNIST IDX .gz files")->required();
+  app.add_option("--data", data_dir, "directory with the MNIST IDX files (raw or .gz)")->required();
   app.add_option("--seeds", seeds, "seeds to train with")->capture_default_str()->check(examples::decimal_digits);
   app.add_option("--epochs", epochs, "epochs per run")->capture_default_str()->check(examples::positive_count);
   app.add_option("--threads", threads, "backflow matmul threads")
@@ -84,7 +99,7 @@ int main(int argc, char** argv) {
                "also train a plain numpy version of the Keras model with the same seeds: the accuracy reference");
   app.add_flag("--no-zero-skipping", dense_only,
                "multiply the mostly-zero pixel batches with sgemm too (set_zero_skipping(false)): the dense speed");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
 
   try {
     set_num_threads(threads);
@@ -136,8 +151,8 @@ int main(int argc, char** argv) {
     if (!skip_torch) {
       fmt::print("PyTorch, same model, torch.set_num_threads({}):\n", torch_threads);
       const double torch_seconds = run_python_peer("torch", "python3-torch",
-                                                   fmt::format("'{}' '{}' {} {}", (scripts / "torch_mnist.py").string(),
-                                                               data.directory.string(), epochs, torch_threads),
+                                                   {(scripts / "torch_mnist.py").string(), data.directory.string(),
+                                                    std::to_string(epochs), std::to_string(torch_threads)},
                                                    "torch: epoch_seconds=%lf");
       peer_failed = peer_failed || torch_seconds == -2.0;
       if (torch_seconds > 0) {
@@ -149,11 +164,11 @@ int main(int argc, char** argv) {
       std::string seed_list;
       for (std::uint64_t seed : seeds) seed_list += fmt::format(" {}", seed);
       fmt::print("numpy, the same Keras model written out by hand, seeds{}:\n", seed_list);
+      std::vector<std::string> arguments{(scripts / "numpy_keras_mnist.py").string(), data.directory.string(),
+                                         std::to_string(epochs)};
+      for (std::uint64_t seed : seeds) arguments.push_back(std::to_string(seed));
       const double numpy_accuracy =
-          run_python_peer("numpy", "python3-numpy",
-                          fmt::format("'{}' '{}' {} {}", (scripts / "numpy_keras_mnist.py").string(),
-                                      data.directory.string(), epochs, seed_list),
-                          "numpy: mean_test_accuracy=%lf");
+          run_python_peer("numpy", "python3-numpy", arguments, "numpy: mean_test_accuracy=%lf");
       peer_failed = peer_failed || numpy_accuracy == -2.0;
       if (numpy_accuracy > 0) {
         fmt::print("mean test accuracy over {} seeds: backflow {:.4f}, numpy {:.4f}\n", seeds.size(), mean_accuracy,

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Time one micrograd demo step (MLP 2-16-16-1, 100 points)"};
   int repeats = 200;
   app.add_option("--repeats", repeats, "timed steps")->capture_default_str()->check(examples::positive_count);
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
 
   const auto data = backflow::make_moons(100, 0.1, 1);
   backflow::nn::MLP model(2, {16, 16, 1});

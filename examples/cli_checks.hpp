@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -52,5 +53,18 @@ inline const CLI::Validator positive_finite(
       return "";
     },
     "POSITIVE");
+
+/// Parses the command line. Returns nothing when the program should go on, else the status it
+/// should exit with: 0 after --help, `error_status` after a bad flag (its message printed). In
+/// place of CLI11_PARSE, which exits with CLI11's own codes (105, 109, ...) rather than the
+/// status each program documents.
+inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, int error_status) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : error_status;
+  }
+  return std::nullopt;
+}
 
 }  // namespace examples

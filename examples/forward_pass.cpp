@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   app.add_option("--graph", graph_file, "draw the graph after backward() to FILE (.dot, .svg, .png or .pdf)");
   app.add_option("--forward-graph", forward_graph_file, "draw the graph before backward() (values only) to FILE");
   app.add_option("--frames", frames_directory, "write one picture per backward step into DIR (frame_000.svg, ...)");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = examples::parse_command_line(app, argc, argv, 2)) return *status;
 
   const backflow::IntroductionExample example;
   const backflow::nn::MLP net = example.network();

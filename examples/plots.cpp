@@ -3,6 +3,7 @@
 // and hidden sizes.
 #include "cli_checks.hpp"
 
+#include <backflow/files.hpp>
 #include <backflow/losses.hpp>
 #include <backflow/optim.hpp>
 #include <backflow/plot.hpp>
@@ -75,9 +76,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(10, 100000))
       ->check(examples::decimal_digits);
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
   try {
-    std::filesystem::create_directories(output);
+    backflow::create_output_directory(output);
     activation_charts(output);
     fmt::print("XOR, 2-4-1 sigmoid network, squared error, by learning rate:\n");
     std::vector<Series> by_rate;

@@ -1,6 +1,8 @@
 // Chapter 1 of the tutorial: a few Values, the graph they build, and backward().
 // micrograd's own example: x = -4; z = 2x + 2 + x; q = relu(z) + z x; h = relu(z z);
 // y = h + q + q x. Then y = -20 and dy/dx = 46.
+#include "cli_checks.hpp"
+
 #include <backflow/dot.hpp>
 #include <backflow/graph.hpp>
 #include <backflow/value.hpp>
@@ -16,7 +18,7 @@ int main(int argc, char** argv) {
   std::string after_file;
   app.add_option("--forward-graph", before_file, "draw the graph before backward() to FILE (.dot, .svg, .png, .pdf)");
   app.add_option("--graph", after_file, "draw the graph after backward() to FILE");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
 
   Value x(-4.0, "x");
   Value z = 2 * x + 2 + x;

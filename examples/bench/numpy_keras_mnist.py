@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from mnist_idx import read_idx
+from mnist_idx import read_split
 
 
 def glorot_uniform(rng, fan_in, fan_out):
@@ -25,7 +25,7 @@ def glorot_uniform(rng, fan_in, fan_out):
 
 def train_and_test(seed, epochs, x, y_one_hot, x_test, y_test):
     rng = np.random.default_rng(seed)
-    params = [glorot_uniform(rng, 784, 1000), np.zeros(1000, np.float32),
+    params = [glorot_uniform(rng, x.shape[1], 1000), np.zeros(1000, np.float32),
               glorot_uniform(rng, 1000, 10), np.zeros(10, np.float32)]
     mean = [np.zeros_like(p) for p in params]
     square_mean = [np.zeros_like(p) for p in params]
@@ -60,10 +60,8 @@ def train_and_test(seed, epochs, x, y_one_hot, x_test, y_test):
 
 def main():
     data_dir, epochs, seeds = sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3:]]
-    x = read_idx(f"{data_dir}/train-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255
-    y = read_idx(f"{data_dir}/train-labels-idx1-ubyte.gz").astype(np.int64)
-    x_test = read_idx(f"{data_dir}/t10k-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255
-    y_test = read_idx(f"{data_dir}/t10k-labels-idx1-ubyte.gz").astype(np.int64)
+    x, y = read_split(data_dir, "train")
+    x_test, y_test = read_split(data_dir, "t10k")
     y_one_hot = np.eye(10, dtype=np.float32)[y]
     accuracies = []
     for seed in seeds:

@@ -3,27 +3,23 @@
 
 784 -> Linear(1000) relu -> Linear(10), cross-entropy on logits (softmax fused, as in
 backflow), Adam(lr 1e-3, eps 1e-7), batch 1024, Keras' Glorot-uniform init and zero biases.
-Reads the same IDX .gz files. Prints one line per epoch and a final machine-readable line.
+Reads the same IDX files (raw or .gz). Prints one line per epoch and a final machine-readable line.
 Usage: torch_mnist.py DATA_DIR EPOCHS THREADS
 """
 import sys
 import time
 
-import numpy as np
 import torch
 
-from mnist_idx import read_idx
+from mnist_idx import read_split
 
 
 def main():
     data_dir, epochs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     torch.set_num_threads(threads)
     torch.manual_seed(42)
-    x = torch.from_numpy(read_idx(f"{data_dir}/train-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255)
-    y = torch.from_numpy(read_idx(f"{data_dir}/train-labels-idx1-ubyte.gz").astype(np.int64))
-    xt = torch.from_numpy(read_idx(f"{data_dir}/t10k-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255)
-    yt = torch.from_numpy(read_idx(f"{data_dir}/t10k-labels-idx1-ubyte.gz").astype(np.int64))
-    model = torch.nn.Sequential(torch.nn.Linear(784, 1000), torch.nn.ReLU(), torch.nn.Linear(1000, 10))
+    x, y, xt, yt = (torch.from_numpy(a) for a in (*read_split(data_dir, "train"), *read_split(data_dir, "t10k")))
+    model = torch.nn.Sequential(torch.nn.Linear(x.shape[1], 1000), torch.nn.ReLU(), torch.nn.Linear(1000, 10))
     for layer in (model[0], model[2]):
         torch.nn.init.xavier_uniform_(layer.weight)
         torch.nn.init.zeros_(layer.bias)
