@@ -117,11 +117,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100));
   app.add_option("--output", output, "Markdown file to write ('' for none)")->capture_default_str();
   app.add_option("--seed", seed, "seed for every trial")->capture_default_str()->check(examples::decimal_digits);
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
 
   try {
     // Before the sweep, not after it: a mistyped directory must not cost the whole run.
-    if (!output.empty()) check_directory_exists(output);
+    if (!output.empty()) check_writable(output);
     DataSource source;
     if (!data_dir.empty()) source.directory = data_dir;
     source.dataset = dataset_name == "fashion" ? Dataset::fashion : Dataset::digits;
@@ -138,7 +138,8 @@ int main(int argc, char** argv) {
                     "activation", "optimizer", "lr", "accuracy", "test loss", "seconds");
     const std::string rule =
         "|---------------|-------------|------------|-----------|---------|---------:|----------:|---------:|";
-    fmt::print("{} ({} epochs per trial, batch 1024, seed {})\n\n{}\n{}\n", data.name, epochs, seed, header, rule);
+    const std::string epochs_text = fmt::format("{} epoch{}", epochs, epochs == 1 ? "" : "s");
+    fmt::print("{} ({} per trial, batch 1024, seed {})\n\n{}\n{}\n", data.name, epochs_text, seed, header, rule);
     std::vector<Trial> trials = sweep();
     for (Trial& t : trials) {
       std::vector<DenseSpec> specs;
@@ -172,12 +173,12 @@ int main(int argc, char** argv) {
     if (!output.empty()) {
       std::string text = fmt::format(
           "# The impact of hyperparameters\n\n"
-          "Written by `build/examples/hyperparams{}` on {} ({} training, {} test images): {} epochs per trial,\n"
-          "batch 1024, seed {}. Baseline: 784 -> Dense(1000, relu) -> Dense(10, softmax), Adam, learning\n"
+          "Written by `build/examples/hyperparams{}{}` on {} ({} training, {} test images): {} per trial,\n"
+          "batch 1024, seed {}. Baseline: {} -> Dense(1000, relu) -> Dense(10, softmax), Adam, learning\n"
           "rate 0.001; each row changes one thing. Accuracy and loss are on the test set; seconds are training\n"
           "time on the machine that wrote this file.\n\n{}\n{}\n",
-          epochs == 2 ? "" : fmt::format(" --epochs {}", epochs), data.name, data.train.count, data.test.count, epochs,
-          seed, header, rule);
+          epochs == 2 ? "" : fmt::format(" --epochs {}", epochs), seed == 42 ? "" : fmt::format(" --seed {}", seed),
+          data.name, data.train.count, data.test.count, epochs_text, seed, features, header, rule);
       for (const Trial& t : trials) text += row(t) + "\n";
       text += "\n## Reading the table\n\n" + findings;
       write_file_atomically(output, text);

@@ -1,7 +1,7 @@
 // The introduction's Keras MNIST model in backflow: 784 -> Dense(1000, relu) -> Dense(10,
 // softmax), categorical cross-entropy, Adam, batch 1024, 5 epochs, validated on the test set.
 #include "cli_checks.hpp"
-#include <backflow/files.hpp>  // check_directory_exists, for the output flags
+#include <backflow/files.hpp>  // check_writable, for the output flags
 
 #include <backflow/data.hpp>
 #include <backflow/dot.hpp>
@@ -165,13 +165,14 @@ int main(int argc, char** argv) {
   app.add_option("--load", load_path,
                  "load a model instead of initialising one (its layers must match --hidden and --activation if given)");
   app.add_option("--samples", samples_path, "write the first four training images with labels to this PNG");
-  app.add_option("--graph", graph_path, "draw the tensor graph of one training step to this file (.svg, .dot, .png)");
-  CLI11_PARSE(app, argc, argv);
+  app.add_option("--graph", graph_path,
+                 "draw the tensor graph of one training step to this file (.svg, .png, .pdf, .dot)");
+  if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
 
   try {
     // Before anything slow: a mistyped output path must not cost a training run.
     for (const std::string* output : {&save_path, &samples_path}) {
-      if (!output->empty()) check_directory_exists(*output);
+      if (!output->empty()) check_writable(*output);
     }
     if (!samples_path.empty() && !png_available()) {
       throw std::invalid_argument("--samples: this backflow was built without libpng, so it cannot write PNG files");

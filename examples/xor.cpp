@@ -9,6 +9,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <vector>
+
 using backflow::Value;
 
 int main(int argc, char** argv) {
@@ -42,7 +45,7 @@ int main(int argc, char** argv) {
                  "draw the first epoch's graph after backward() to FILE (.dot, .svg, .png, .pdf)");
   app.add_option("--frames", frames_directory, "write one picture per backward step of the first epoch into DIR");
   app.add_flag("--collapse", collapse, "draw each neuron as one box");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = examples::parse_command_line(app, argc, argv, 2)) return *status;
 
   backflow::nn::Activation hidden_activation{};
   try {
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
   };
 
   int epochs_run = 0;
+  bool solved = false;
   for (int epoch = 0; epoch < epochs; ++epoch) {
     epochs_run = epoch + 1;
     std::vector<Value> errors;
@@ -78,8 +82,12 @@ int main(int argc, char** argv) {
         const backflow::DotOptions options{.collapse_modules = collapse, .title = "XOR: the first epoch's four rows"};
         fmt::print("{}", backflow::to_string(backflow::graph_stats(graph), graph));
         if (!graph_file.empty()) backflow::render(graph, graph_file, options);
-        if (!frames_directory.empty()) backflow::write_backward_frames(graph, frames_directory, options);
-        fmt::print("wrote {}{}\n\n", graph_file, frames_directory.empty() ? "" : " frames into " + frames_directory);
+        const auto frames = frames_directory.empty()
+                                ? std::vector<std::filesystem::path>{}
+                                : backflow::write_backward_frames(graph, frames_directory, options);
+        if (!graph_file.empty()) fmt::print("wrote {}\n", graph_file);
+        if (!frames_directory.empty()) fmt::print("wrote {} frames into {}\n", frames.size(), frames_directory);
+        fmt::print("\n");
       } catch (const std::exception& e) {
         fmt::print(stderr, "{}\n", e.what());
         return 2;
@@ -87,10 +95,16 @@ int main(int argc, char** argv) {
     }
     sgd.step();
     if (epoch % print_every == 0) fmt::print("epoch {:>5}  loss {:.6f}\n", epoch, loss.data());
-    if (loss.data() < 0.05 && all_right()) break;
+    if (loss.data() < 0.05 && all_right()) {
+      solved = true;
+      break;
+    }
   }
-  const bool solved = all_right();
-  fmt::print("\n{} after {} epochs\n", solved ? "solved" : "NOT solved", epochs_run);
+  if (solved) {
+    fmt::print("\nsolved after {} epochs\n", epochs_run);
+  } else {
+    fmt::print("\nNOT solved after {} epochs (solved: loss below 0.05 with all four rows right)\n", epochs_run);
+  }
   for (std::size_t i = 0; i < 4; ++i) {
     fmt::print("  {} xor {} -> {:.4f}  (target {})\n", table.inputs[i][0], table.inputs[i][1], predict(i).data(),
                table.targets[i]);

@@ -30,22 +30,29 @@ def write_dataset(directory, side):
             f.write(idx([count], [n % 10 for n in range(count)]))
 
 
-def run(program, *args):
-    result = subprocess.run([program, *args], capture_output=True, text=True, timeout=120)
+def run(program, *args, env=None):
+    result = subprocess.run([program, *args], capture_output=True, text=True, timeout=120,
+                            env=None if env is None else {**os.environ, **env})
     return result.returncode, result.stdout, result.stderr
 
 
-def expect_ok(program, *args):
-    code, out, err = run(program, *args)
+def expect_ok(program, *args, env=None):
+    code, out, err = run(program, *args, env=env)
     if code != 0:
         failures.append(f"{' '.join(args)}: exit {code}, expected 0\n{out}{err}")
     return out
 
 
-def expect_refused(program, *args, says):
-    code, out, err = run(program, *args)
+# The exit status each program documents for an error (its --help footer), bad flags included.
+ERROR_STATUS = {}
+
+
+def expect_refused(program, *args, says, env=None):
+    code, out, err = run(program, *args, env=env)
     if code == 0:
         failures.append(f"{' '.join(args)}: accepted, expected a refusal saying {says!r}")
+    elif code != ERROR_STATUS[program]:
+        failures.append(f"{' '.join(args)}: exit {code}, expected {ERROR_STATUS[program]} (the documented error status)")
     elif says not in err:
         failures.append(f"{' '.join(args)}: refused, but stderr does not say {says!r}:\n{err}")
     if "Epoch 1/" in out:
@@ -54,6 +61,10 @@ def expect_refused(program, *args, says):
 
 def main():
     mnist_mlp, hyperparams, xor, moons, bench_moons_step = sys.argv[1:6]
+    ERROR_STATUS.update({mnist_mlp: 1, hyperparams: 1, xor: 2, moons: 2, bench_moons_step: 1})
+    for program in ERROR_STATUS:
+        expect_ok(program, "--help")
+        expect_refused(program, "--no-such-flag", says="--no-such-flag")
     with tempfile.TemporaryDirectory(prefix="backflow-cli-") as scratch:
         data = os.path.join(scratch, "data")
         small = os.path.join(scratch, "small")
@@ -94,10 +105,26 @@ def main():
         for flag, name in (("--save", "m.bfm"), ("--samples", "s.png"), ("--graph", "g.svg")):
             expect_refused(mnist_mlp, *tiny, flag, os.path.join(missing, name), says="does not exist")
 
+        # A directory where the file should go, or a name ending in '/': refused before training too.
+        for flag, name in (("--save", "taken.bfm"), ("--samples", "taken.png"), ("--graph", "taken.svg")):
+            os.makedirs(os.path.join(scratch, name))
+            expect_refused(mnist_mlp, *tiny, flag, os.path.join(scratch, name), says="it is a directory")
+        for flag in ("--save", "--samples"):
+            expect_refused(mnist_mlp, *tiny, flag, data + "/", says="that names a directory, not a file")
+        expect_refused(mnist_mlp, *tiny, "--epochs", "1", "--epochs", "2", says="--epochs")
+        # --threads overrides the environment, even a bad value there; without it, the bad value is named.
+        bad_threads = {"BACKFLOW_NUM_THREADS": "abc"}
+        expect_ok(mnist_mlp, *tiny, "--hidden", "3", "--epochs", "1", "--threads", "1", env=bad_threads)
+        expect_refused(mnist_mlp, *tiny, "--hidden", "3", "--epochs", "1", says="BACKFLOW_NUM_THREADS='abc'",
+                       env=bad_threads)
+        expect_refused(mnist_mlp, *tiny, "--hidden", "3", "--epochs", "1", says="BACKFLOW_NUM_THREADS=' 2'",
+                       env={"BACKFLOW_NUM_THREADS": " 2"})
+
         # A picture format render() cannot write is refused up front too, not after loading the data.
         expect_refused(mnist_mlp, *tiny, "--graph", os.path.join(scratch, "g.bmp"), says="use .dot, .svg, .png or .pdf")
         expect_refused(hyperparams, "--data", data, "--output", os.path.join(missing, "h.md"), says="does not exist")
         expect_refused(hyperparams, "--data", data, "--epochs", "010", says="--epochs")
+        expect_refused(hyperparams, "--data", data, "--output", data, says="it is a directory")
         table = os.path.join(scratch, "tables", "h.md")
         os.makedirs(os.path.dirname(table))
         expect_ok(hyperparams, "--data", data, "--epochs", "1", "--output", table)

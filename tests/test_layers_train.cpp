@@ -158,6 +158,17 @@ TEST_CASE("save and load give the same predictions; corrupt files are rejected")
                           ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '});
   CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("not a backflow model"), std::runtime_error);
   CHECK_THROWS_AS(backflow::load(directory / "does-not-exist"), std::runtime_error);
+  const std::string names_it = directory.path().string() + ": is a directory, not a model file";
+  CHECK_THROWS_WITH_AS(backflow::load(directory.path()), doctest::Contains(names_it.c_str()), std::runtime_error);
+}
+
+TEST_CASE("a model file holding NaN weights is refused, naming the layer") {
+  const Sequential model(4, {{5, LayerActivation::tanh}, {3, LayerActivation::softmax}}, 2);
+  model.layers()[1].weights().data()[7] = std::nanf("");
+  const ScratchDirectory directory;
+  backflow::save(model, directory / "nan.bfm");
+  CHECK_THROWS_WITH_AS(backflow::load(directory / "nan.bfm"),
+                       doctest::Contains("layer 2 holds NaN or infinite weights"), std::runtime_error);
 }
 
 TEST_CASE("a model file from another format version is refused, naming both versions") {

@@ -73,8 +73,8 @@ std::string render_to_memory(const GraphView& graph, std::string_view format, co
 bool graphviz_available();
 
 /// Throws what render() would throw for this file name before drawing anything: an unknown
-/// extension, a picture format in a build without Graphviz, a directory that does not
-/// exist. For checking a program's arguments before slow work.
+/// extension, a picture format in a build without Graphviz, a file that cannot be written
+/// (see check_writable()). For checking a program's arguments before slow work.
 void check_render_target(const std::filesystem::path& file);
 
 /// The backward steps that compute something (nodes with inputs), in the order backward()

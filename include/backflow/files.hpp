@@ -14,8 +14,13 @@ namespace backflow {
 /// leaves no temporary behind.
 void write_file_atomically(const std::filesystem::path& destination, std::string_view bytes);
 
-/// Throws std::runtime_error naming the file when the directory it would go into does not
-/// exist. Call it before long work whose result goes to `file`, so a typo costs nothing.
-void check_directory_exists(const std::filesystem::path& file);
+/// Throws std::runtime_error naming the file and the reason when `file` could not be written:
+/// its directory is missing or refuses new files, or the name is a directory's. Call it
+/// before long work whose result goes to `file`, so a mistyped path costs nothing.
+void check_writable(const std::filesystem::path& file);
+
+/// Creates `directory` and any missing parents, for output files (as `mkdir -p`). Throws
+/// std::runtime_error naming the directory and the reason when it cannot.
+void create_output_directory(const std::filesystem::path& directory);
 
 }  // namespace backflow

@@ -113,7 +113,7 @@ class MLP {
 /// Sets the gradient of each of `parameters` to 0.
 void zero_grad(const std::vector<Value>& parameters);
 
-/// Readable one-or-more-line descriptions, e.g. "MLP 2 -> 16 -> 16 -> 1 (337 parameters)".
+/// One line, e.g. "relu neuron, 2 inputs + bias".
 std::string to_string(const Neuron& neuron);
 /// One line, e.g. "layer 1: 16 x [relu neuron, 2 inputs + bias] = 48 parameters".
 std::string to_string(const Layer& layer);

@@ -222,7 +222,8 @@ std::vector<Tensor> topological_order(const Tensor& root);
 /// gathering, Adam): 1 to 1024; throws std::invalid_argument otherwise.
 void set_num_threads(int threads);
 /// The thread count set with set_num_threads(), else `BACKFLOW_NUM_THREADS`, else the
-/// number of hardware threads.
+/// number of hardware threads. Throws std::invalid_argument when nothing was set and
+/// `BACKFLOW_NUM_THREADS` is not a number from 1 to 1024.
 int num_threads();
 /// Whether matmul may skip the zeros of its left operand (on by default). On a CPU with
 /// AVX2 or AVX-512 (or in a build without OpenBLAS), when 70-80% or more of it is zero

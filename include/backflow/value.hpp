@@ -104,7 +104,8 @@ class Value {
   /// negative base with a non-integer exponent gives NaN. The gradient of x ** 0 is 0.
   Value pow(double exponent) const;
   /// A new node: this ** exponent, with gradients for both (op pow). The exponent's
-  /// gradient, a ** b ln a, is NaN for a negative base and taken as 0 at a base of 0.
+  /// gradient, a ** b ln a, is NaN for a negative base and taken as 0 at a base of 0 when
+  /// b >= 0 (as in PyTorch); with b < 0 there it is infinite.
   Value pow(const Value& exponent) const;
   /// A new node: e ** this.
   Value exp() const;

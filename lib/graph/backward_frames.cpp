@@ -1,5 +1,6 @@
 // Step-by-step pictures of backward(): one frame per node that passes gradient back.
 #include <backflow/dot.hpp>
+#include <backflow/files.hpp>
 
 #include <fmt/format.h>
 
@@ -44,7 +45,7 @@ std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph,
     throw std::invalid_argument(
         fmt::format("backflow: write_backward_frames: unknown format '{}'; use dot, svg, png or pdf", extension));
   }
-  std::filesystem::create_directories(directory);
+  create_output_directory(directory);
   remove_old_frames(directory, suffix);
   const std::vector<int> steps = backward_steps(graph);
   std::vector<std::filesystem::path> written;

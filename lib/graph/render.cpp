@@ -4,8 +4,9 @@
 // MIN, MAX, TRUE and FALSE). One context for the whole process (freeing and recreating it
 // makes the next layout read freed memory), one mutex (the library is not thread-safe), and
 // its error messages collected and turned into exceptions.
+#include "../io/atomic_file.hpp"
+
 #include <backflow/dot.hpp>
-#include <backflow/files.hpp>
 
 #include <fmt/format.h>
 
@@ -156,7 +157,7 @@ bool graphviz_available() {
 
 void check_render_target(const std::filesystem::path& file) {
   [[maybe_unused]] const std::string format = format_of(file);  // throws for an unknown extension
-  check_directory_exists(file);
+  check_writable(file);
 #ifndef BACKFLOW_HAVE_GRAPHVIZ
   if (format != "dot") throw_without_graphviz("'" + file.string() + "'");
 #endif
@@ -164,7 +165,7 @@ void check_render_target(const std::filesystem::path& file) {
 
 void render(const GraphView& graph, const std::filesystem::path& file, const DotOptions& options) {
   const std::string format = format_of(file);
-  check_directory_exists(file);
+  detail::check_directory_exists(file);
   const std::string dot = to_dot(graph, format == "dot" ? options : within_layout_limit(options));
   if (format == "dot") {
     write_file_atomically(file, dot);
@@ -184,7 +185,7 @@ void render(const Value& root, const std::filesystem::path& file, const DotOptio
 }
 
 std::string render_to_memory(const GraphView& graph, std::string_view format, const DotOptions& options) {
-  const std::string dot = to_dot(graph, format == "dot" ? options : within_layout_limit(options));
+  std::string dot = to_dot(graph, format == "dot" ? options : within_layout_limit(options));
   if (format == "dot") return dot;
 #ifdef BACKFLOW_HAVE_GRAPHVIZ
   return Graphviz::instance().render_data(dot, std::string(format), "");

@@ -56,8 +56,6 @@ void move_into_place(const std::filesystem::path& temporary, const std::filesyst
   }
 }
 
-}  // namespace detail
-
 void check_directory_exists(const std::filesystem::path& file) {
   const std::filesystem::path directory = file.parent_path().empty() ? "." : file.parent_path();
   std::error_code error;
@@ -67,8 +65,40 @@ void check_directory_exists(const std::filesystem::path& file) {
                                        something_else ? "is not a directory" : "does not exist (no such directory)"));
 }
 
+}  // namespace detail
+
+void check_writable(const std::filesystem::path& file) {
+  if (!file.has_filename()) {
+    throw std::runtime_error(
+        fmt::format("backflow: cannot write '{}': that names a directory, not a file", file.string()));
+  }
+  detail::check_directory_exists(file);
+  std::error_code error;
+  if (std::filesystem::is_directory(file, error)) {
+    throw std::runtime_error(fmt::format("backflow: cannot write '{}': it is a directory", file.string()));
+  }
+  // Making (and removing) the file the real write would make first is the one test that
+  // knows about permissions, read-only mounts and /proc.
+  const std::filesystem::path probe = detail::temporary_beside(file);
+  const int descriptor = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (descriptor < 0) {
+    throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", file.string(), std::strerror(errno)));
+  }
+  ::close(descriptor);
+  std::filesystem::remove(probe, error);
+}
+
+void create_output_directory(const std::filesystem::path& directory) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) {
+    throw std::runtime_error(
+        fmt::format("backflow: cannot make the directory '{}': {}", directory.string(), error.message()));
+  }
+}
+
 void write_file_atomically(const std::filesystem::path& destination, std::string_view bytes) {
-  check_directory_exists(destination);
+  detail::check_directory_exists(destination);
   const std::filesystem::path temporary = detail::temporary_beside(destination);
   if (const int reason = detail::write_durably(temporary, bytes); reason != 0) {
     std::error_code ignored;

@@ -89,9 +89,11 @@ History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& da
       const Tensor loss = softmax_cross_entropy(logits, y);
       const double loss_value = loss.item();
       if (!std::isfinite(loss_value)) {
-        throw TrainingDiverged(
-            fmt::format("backflow: fit: the loss became {} at epoch {}, step {} of {}; try a smaller learning rate",
-                        loss_value, epoch, step + 1, steps));
+        const char* what = std::isnan(loss_value) ? "NaN" : "infinite";  // fmt would print NaN as "-nan" or "nan"
+        throw TrainingDiverged(fmt::format(
+            "backflow: fit: the loss became {} at epoch {}, step {} of {}; try a smaller learning rate (or look for "
+            "NaN or infinite values in the data or a loaded model)",
+            what, epoch, step + 1, steps));
       }
       optimizer.zero_grad();
       loss.backward();

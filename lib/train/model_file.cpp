@@ -14,7 +14,9 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -106,6 +108,8 @@ void save(const Sequential& model, const std::filesystem::path& file) {
 }
 
 Sequential load(const std::filesystem::path& file) {
+  std::error_code error;
+  if (std::filesystem::is_directory(file, error)) fail(file, "is a directory, not a model file");
   std::ifstream stream(file, std::ios::binary);
   if (!stream) fail(file, "cannot open the model file");
   const std::vector<char> bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
@@ -163,9 +167,13 @@ Sequential load(const std::filesystem::path& file) {
   if (!crc_ok) fail(file, "corrupt: the checksum does not match the contents");
 
   Sequential model(inputs, specs);
-  for (const Dense& layer : model.layers()) {
-    for (const Tensor& p : layer.parameters()) {
+  for (std::size_t i = 0; i < model.layers().size(); ++i) {
+    for (const Tensor& p : model.layers()[i].parameters()) {
       std::memcpy(p.data().data(), in.take(p.size() * sizeof(float), "weights"), p.size() * sizeof(float));
+      // Training never saves such a model (fit stops on a NaN loss): the file was made elsewhere.
+      if (!std::ranges::all_of(p.data(), [](float w) { return std::isfinite(w); })) {
+        fail(file, fmt::format("layer {} holds NaN or infinite weights", i + 1));
+      }
     }
   }
   return model;

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
@@ -34,8 +35,8 @@ int threads_from_environment() {
   const char* text = std::getenv("BACKFLOW_NUM_THREADS");
   if (text == nullptr || *text == '\0') return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   char* end = nullptr;
-  const long value = std::strtol(text, &end, 10);
-  if (*end != '\0' || value < 1 || value > max_threads) {
+  const long value = std::strtol(text, &end, 10);  // skips leading spaces and signs: hence the digit test
+  if (std::isdigit(static_cast<unsigned char>(text[0])) == 0 || *end != '\0' || value < 1 || value > max_threads) {
     throw std::invalid_argument(
         fmt::format("backflow: BACKFLOW_NUM_THREADS='{}' is not a thread count (1-1024)", text));
   }
@@ -43,8 +44,10 @@ int threads_from_environment() {
 }
 
 struct ThreadSetting {
-  std::atomic<int> threads;  // read by every kernel call, on whatever thread it runs
-  ThreadSetting() : threads(threads_from_environment()) {
+  // Read by every kernel call, on whatever thread it runs. 0 until set_num_threads() or the
+  // first num_threads(), so that a setting made in code overrides a bad BACKFLOW_NUM_THREADS.
+  std::atomic<int> threads{0};
+  ThreadSetting() {
 #ifdef BACKFLOW_HAVE_CBLAS
     openblas_set_num_threads(1);  // the threads are ours (see the top of this file)
 #endif
@@ -66,7 +69,16 @@ void set_num_threads(int threads) {
   thread_setting().threads.store(threads, std::memory_order_relaxed);
 }
 
-int num_threads() { return thread_setting().threads.load(std::memory_order_relaxed); }
+int num_threads() {
+  std::atomic<int>& threads = thread_setting().threads;
+  int count = threads.load(std::memory_order_relaxed);
+  if (count == 0) {
+    int unset = 0;
+    count = threads_from_environment();
+    if (!threads.compare_exchange_strong(unset, count, std::memory_order_relaxed)) count = unset;  // set meanwhile
+  }
+  return count;
+}
 
 std::string matmul_backend() {
 #ifdef BACKFLOW_HAVE_CBLAS

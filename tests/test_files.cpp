@@ -1,0 +1,62 @@
+// files.hpp: the checks programs make before long work, and output directories.
+#include "scratch_directory.hpp"
+
+#include <backflow/files.hpp>
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+namespace fs = std::filesystem;
+using fixtures::ScratchDirectory;
+
+namespace {
+
+std::size_t entries(const fs::path& directory) {
+  return static_cast<std::size_t>(std::distance(fs::directory_iterator(directory), {}));
+}
+
+}  // namespace
+
+TEST_CASE("check_writable accepts a new file and a file to replace, and leaves nothing behind") {
+  const ScratchDirectory scratch;
+  CHECK_NOTHROW(backflow::check_writable(scratch / "model.bfm"));
+  std::ofstream(scratch / "old.bfm") << "an old model\n";
+  CHECK_NOTHROW(backflow::check_writable(scratch / "old.bfm"));
+  CHECK(entries(scratch.path()) == 1);  // only old.bfm: the probe file is gone
+}
+
+TEST_CASE("check_writable says why a path cannot be written") {
+  const ScratchDirectory scratch;
+  std::ofstream(scratch / "a-file") << "not a directory\n";
+  fs::create_directories(scratch / "taken.bfm");
+  CHECK_THROWS_WITH_AS(backflow::check_writable(scratch / "missing" / "m.bfm"),
+                       doctest::Contains("does not exist (no such directory)"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(backflow::check_writable(scratch / "a-file" / "m.bfm"),
+                       doctest::Contains("a-file' is not a directory"), std::runtime_error);
+  const std::string taken = "cannot write '" + (scratch / "taken.bfm").string() + "': it is a directory";
+  CHECK_THROWS_WITH_AS(backflow::check_writable(scratch / "taken.bfm"), doctest::Contains(taken.c_str()),
+                       std::runtime_error);
+  CHECK_THROWS_WITH_AS(backflow::check_writable(scratch.path() / ""),
+                       doctest::Contains("that names a directory, not a file"), std::runtime_error);
+  // A directory that refuses new files, even to root: the kernel's /proc.
+  if (fs::is_directory("/proc/self")) {
+    CHECK_THROWS_WITH_AS(backflow::check_writable("/proc/self/m.bfm"),
+                         doctest::Contains("cannot write '/proc/self/m.bfm'"), std::runtime_error);
+  }
+  CHECK(entries(scratch.path()) == 2);  // a-file and taken.bfm
+}
+
+TEST_CASE("create_output_directory makes parents, accepts an existing directory, and names what fails") {
+  const ScratchDirectory scratch;
+  CHECK_NOTHROW(backflow::create_output_directory(scratch / "frames" / "xor"));
+  CHECK(fs::is_directory(scratch / "frames" / "xor"));
+  CHECK_NOTHROW(backflow::create_output_directory(scratch / "frames" / "xor"));
+  std::ofstream(scratch / "a-file") << "not a directory\n";
+  const std::string names_it = "cannot make the directory '" + (scratch / "a-file" / "frames").string() + "'";
+  CHECK_THROWS_WITH_AS(backflow::create_output_directory(scratch / "a-file" / "frames"),
+                       doctest::Contains(names_it.c_str()), std::runtime_error);
+}
