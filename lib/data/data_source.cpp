@@ -75,8 +75,18 @@ bool has_all_files(const std::filesystem::path& directory) {
   return count_found(found) == found.size();
 }
 
+// A directory the user named (`origin`: the flag or variable) must be one.
+void check_is_directory(const std::filesystem::path& directory, std::string_view origin) {
+  std::error_code error;
+  if (std::filesystem::is_directory(directory, error)) return;
+  const bool exists = std::filesystem::exists(directory, error);
+  throw DataError(fmt::format("backflow: {} (from {}) {}", directory.string(), origin,
+                              exists ? "is not a directory" : "does not exist (no such directory)"));
+}
+
 ResolvedSource resolve_fashion(const DataSource& source) {
   const std::filesystem::path directory = source.directory.value_or(source.fashion_directory);
+  if (source.directory) check_is_directory(directory, "--data");
   if (has_all_files(directory)) return {directory, Dataset::fashion, ""};
   const std::string hint =
       source.directory ? "(from --data)" : "(Debian's package dataset-fashion-mnist; apt-get install it)";
@@ -94,6 +104,8 @@ ResolvedSource resolve_data_source(const DataSource& source) {
   const std::filesystem::path directory = source.directory   ? *source.directory
                                           : from_environment ? environment
                                                              : source.default_directory;
+  if (source.directory || from_environment)
+    check_is_directory(directory, source.directory ? "--data" : "BACKFLOW_DATA");
   if (has_all_files(directory)) return {directory, Dataset::digits, ""};
 
   // A directory the user named is the one they meant: say it is wrong rather than look elsewhere.

@@ -66,7 +66,15 @@ TEST_CASE("a directory named by --data or BACKFLOW_DATA without the files is an 
                        DataError);
   source.directory.reset();
   EnvironmentVariable environment("BACKFLOW_DATA", (root / "missing").string());
-  CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains("(from BACKFLOW_DATA)"), DataError);
+  const std::string missing = (root / "missing").string() + " (from BACKFLOW_DATA) does not exist (no such directory)";
+  CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains(missing.c_str()), DataError);
+  // A file where the directory should be, for either dataset.
+  std::ofstream(root / "a-file") << "not a directory\n";
+  source.directory = root / "a-file";
+  const std::string not_directory = (root / "a-file").string() + " (from --data) is not a directory";
+  CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains(not_directory.c_str()), DataError);
+  source.dataset = Dataset::fashion;
+  CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains(not_directory.c_str()), DataError);
 }
 
 TEST_CASE("without the digits, Fashion-MNIST is used, with a plain note") {
@@ -111,8 +119,11 @@ TEST_CASE("--dataset fashion reads Debian's directory, or --data") {
   CHECK(resolve_data_source(source).directory == root / "fashion");
   source.directory = root / "elsewhere";
   CHECK(resolve_data_source(source).directory == root / "elsewhere");
-  source.directory = root / "nowhere";
+  std::filesystem::create_directories(root / "empty");
+  source.directory = root / "empty";
   CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains("Fashion-MNIST not found; looked in"), DataError);
+  source.directory = root / "nowhere";
+  CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains("(from --data) does not exist"), DataError);
 }
 
 TEST_CASE("some files but not all is a broken download") {
