@@ -11,6 +11,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -110,6 +112,12 @@ LabeledData as_tensors(ImageSet&& set) {
   return {Tensor({set.count, features}, std::move(set.pixels)), std::move(targets)};
 }
 
+bool is_png_name(const std::filesystem::path& file) {
+  std::string extension = file.extension().string();
+  std::ranges::transform(extension, extension.begin(), [](unsigned char letter) { return std::tolower(letter); });
+  return extension == ".png";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -173,6 +181,9 @@ int main(int argc, char** argv) {
     // Before anything slow: a mistyped output path must not cost a training run.
     for (const std::string* output : {&save_path, &samples_path}) {
       if (!output->empty()) check_writable(*output);
+    }
+    if (!samples_path.empty() && !is_png_name(samples_path)) {
+      throw std::invalid_argument(fmt::format("--samples '{}': the grid is a PNG picture; name it .png", samples_path));
     }
     if (!samples_path.empty() && !png_available()) {
       throw std::invalid_argument("--samples: this backflow was built without libpng, so it cannot write PNG files");

@@ -120,6 +120,8 @@ def main():
         expect_refused(mnist_mlp, *tiny, "--hidden", "3", "--epochs", "1", says="BACKFLOW_NUM_THREADS=' 2'",
                        env={"BACKFLOW_NUM_THREADS": " 2"})
 
+        expect_refused(mnist_mlp, *tiny, "--samples", os.path.join(scratch, "s.jpg"), says="name it .png")
+
         # A picture format render() cannot write is refused up front too, not after loading the data.
         expect_refused(mnist_mlp, *tiny, "--graph", os.path.join(scratch, "g.bmp"), says="use .dot, .svg, .png or .pdf")
         expect_refused(hyperparams, "--data", data, "--output", os.path.join(missing, "h.md"), says="does not exist")

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 #include <string>
 
@@ -28,8 +29,10 @@ namespace {
 /// The formats render() writes, from the file's extension.
 std::string format_of(const std::filesystem::path& file) {
   const std::string extension = file.extension().string();
+  std::string lower = extension;  // "picture.SVG" is an SVG too
+  std::ranges::transform(lower, lower.begin(), [](unsigned char letter) { return std::tolower(letter); });
   for (const char* known : {".dot", ".svg", ".png", ".pdf"}) {
-    if (extension == known) return extension.substr(1);
+    if (lower == known) return lower.substr(1);
   }
   throw std::invalid_argument(
       fmt::format("backflow: render: cannot tell the format of '{}' from its extension "

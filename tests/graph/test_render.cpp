@@ -55,6 +55,9 @@ TEST_CASE(".dot files are written without Graphviz, whole") {
   backflow::render(worked.error, scratch.path / "example.dot");
   CHECK(read_file(scratch.path / "example.dot") == backflow::to_dot(worked.error));
   CHECK(scratch.files() == 1);  // no temporary left behind
+  // The extension's case does not matter.
+  backflow::render(worked.error, scratch.path / "EXAMPLE.DOT");
+  CHECK(read_file(scratch.path / "EXAMPLE.DOT") == backflow::to_dot(worked.error));
 }
 
 TEST_CASE("bad requests give clear errors and leave nothing behind") {
