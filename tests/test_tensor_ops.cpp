@@ -177,6 +177,23 @@ TEST_CASE("fused softmax cross-entropy equals the composed ops and is stable") {
   CHECK(backflow::softmax_cross_entropy(small, t).item() == doctest::Approx(composed).epsilon(1e-6));
 }
 
+TEST_CASE("softmax keeps its precision for large logits") {
+  // Three equal logits: each probability is 1/3 and the loss ln 3, however large the logits.
+  // (Folding max + log(sum) into one float loses ln 3 entirely at 1e7.)
+  for (const float big : {1e4F, 1e6F, 1e7F}) {
+    CAPTURE(big);
+    const Tensor logits({1, 3}, {big, big, big}, true);
+    const Tensor targets({1, 3}, {1, 0, 0});
+    const Tensor p = backflow::softmax(logits);
+    for (std::size_t c = 0; c < 3; ++c) CHECK(p.data()[c] == doctest::Approx(1.0 / 3.0).epsilon(1e-6));
+    CHECK(backflow::log_softmax(logits).data()[1] == doctest::Approx(-std::log(3.0)).epsilon(1e-6));
+    backflow::softmax_cross_entropy(logits, targets).backward();
+    CHECK(backflow::softmax_cross_entropy(logits, targets).item() == doctest::Approx(std::log(3.0)).epsilon(1e-6));
+    CHECK(logits.grad()[0] == doctest::Approx(1.0 / 3.0 - 1.0).epsilon(1e-6));  // p - t
+    CHECK(logits.grad()[1] == doctest::Approx(1.0 / 3.0).epsilon(1e-6));
+  }
+}
+
 TEST_CASE("shape errors name the op and both shapes") {
   const Tensor a({2, 3}, std::vector<float>(6, 1.0F));
   const Tensor b({4, 5}, std::vector<float>(20, 1.0F));

@@ -31,8 +31,11 @@ void log_softmax_rows(const float* z, float* out, std::size_t rows, std::size_t 
     const float largest = *std::max_element(in, in + cols);
     float total = 0.0F;
     for (std::size_t c = 0; c < cols; ++c) total += std::exp(in[c] - largest);
-    const float shift = largest + std::log(total);
-    for (std::size_t c = 0; c < cols; ++c) o[c] = in[c] - shift;
+    // Subtract the two parts separately: folding them into one shift (largest + log total)
+    // rounds the small log away when the logits are large (1e4 and up), and every
+    // probability comes out wrong by that rounding.
+    const float log_total = std::log(total);
+    for (std::size_t c = 0; c < cols; ++c) o[c] = (in[c] - largest) - log_total;
   }
 }
 
