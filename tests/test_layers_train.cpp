@@ -78,6 +78,19 @@ TEST_CASE("the introduction's model summary: 785,000 + 10,010 = 795,010 paramete
   CHECK(summary.find("Total params: 795,010 (3.03 MB)") != std::string::npos);
 }
 
+TEST_CASE("summary() sizes the weights in Keras' units: B, KB or MB, whichever reads 1 or more") {
+  auto total_line = [](const Sequential& model) {
+    const std::string summary = model.summary();
+    const auto begin = summary.find("Total params: ");
+    return summary.substr(begin, summary.find('\n', begin) - begin);
+  };
+  CHECK(total_line(Sequential(2, {{3, LayerActivation::tanh}})) == "Total params: 9 (36.00 B)");
+  CHECK(total_line(Sequential(16, {{16, LayerActivation::relu}, {4, LayerActivation::softmax}})) ==
+        "Total params: 340 (1.33 KB)");
+  CHECK(total_line(Sequential(784, {{128, LayerActivation::relu}, {10, LayerActivation::softmax}})) ==
+        "Total params: 101,770 (397.54 KB)");
+}
+
 TEST_CASE("Glorot-uniform weights stay within sqrt(6 / (fan_in + fan_out)); biases start at 0") {
   const Sequential model(784, {{1000, LayerActivation::relu}, {10, LayerActivation::softmax}}, 3);
   const double limit = std::sqrt(6.0 / 1784.0);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
@@ -130,9 +131,17 @@ std::string with_commas(std::size_t n) {
   return grouped;
 }
 
-std::string megabytes(std::size_t parameters) {
-  const double mb = static_cast<double>(parameters) * 4.0 / (1024.0 * 1024.0);
-  return fmt::format("{:.2f} MB", mb);
+/// The memory of `parameters` float32 weights in Keras' words: the largest unit (B, KB, MB,
+/// ...; steps of 1024) that keeps the number at 1 or more, so 337 weights read "1.32 KB".
+std::string memory_size(std::size_t parameters) {
+  constexpr std::array units = {"B", "KB", "MB", "GB", "TB"};
+  double size = static_cast<double>(parameters) * sizeof(float);
+  std::size_t unit = 0;
+  while (size >= 1024.0 && unit + 1 < units.size()) {
+    size /= 1024.0;
+    ++unit;
+  }
+  return fmt::format("{:.2f} {}", size, units[unit]);
 }
 
 }  // namespace
@@ -149,8 +158,8 @@ std::string Sequential::summary() const {
   }
   text += std::string(65, '=') + "\n";
   const std::size_t total = parameter_count();
-  text += fmt::format("Total params: {} ({})\n", with_commas(total), megabytes(total));
-  text += fmt::format("Trainable params: {} ({})\n", with_commas(total), megabytes(total));
+  text += fmt::format("Total params: {} ({})\n", with_commas(total), memory_size(total));
+  text += fmt::format("Trainable params: {} ({})\n", with_commas(total), memory_size(total));
   text += fmt::format("Non-trainable params: 0 (0.00 B)\n");
   return text + rule + "\n";
 }
