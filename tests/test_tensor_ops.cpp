@@ -201,8 +201,17 @@ TEST_CASE("shape errors name the op and both shapes") {
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(a + b,
                        "backflow: +: shapes [2, 3] and [4, 5] do not fit (elementwise ops need equal shapes, a row "
-                       "[n] against [m, n], or one element)",
+                       "[n] against [m, n], or one element, with no more dimensions than the other operand)",
                        std::invalid_argument);
+  // A row or an element with extra leading 1s would give numpy's shape [1, 2, 3]; backflow
+  // does not broadcast to new dimensions, so it says so rather than drop them.
+  const Tensor deep_row({1, 1, 3}, {1, 2, 3});
+  const Tensor deep_one({1, 1, 1}, {1});
+  CHECK_THROWS_WITH_AS(a + deep_row, doctest::Contains("shapes [2, 3] and [1, 1, 3] do not fit"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(deep_one * a, doctest::Contains("shapes [1, 1, 1] and [2, 3] do not fit"),
+                       std::invalid_argument);
+  CHECK((deep_one * deep_row).shape() == backflow::Shape{1, 1, 3});
   CHECK_THROWS_AS(backflow::reshape(a, {4}), std::invalid_argument);
   CHECK_THROWS_AS(backflow::softmax_cross_entropy(a, b), std::invalid_argument);
   CHECK_THROWS_AS(Tensor({2, 2}, {1, 2, 3}), std::invalid_argument);

@@ -145,8 +145,9 @@ class Tensor {
 
 // Elementwise arithmetic. Shapes must match, or one operand (either side) may be a row
 // ([n] or [1, n] against [m, n]; generally [1, ..., 1, n] against any shape of two or more
-// dimensions ending in n) or a single element; that operand is broadcast, and its gradient
-// sums over the copies. Other shapes throw, naming the op and both shapes.
+// dimensions ending in n) or a single element, with no more dimensions than the other
+// operand; that operand is broadcast, and its gradient sums over the copies. Other shapes
+// throw, naming the op and both shapes.
 /// Elementwise sum; either operand may be a row or a single element, broadcast.
 Tensor operator+(const Tensor& a, const Tensor& b);
 /// Elementwise difference; either operand may be a row or a single element, broadcast.
@@ -201,7 +202,8 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& targets);
 Tensor mse(const Tensor& prediction, const Tensor& target);
 
 /// While alive, tensor ops on this thread record no graph (evaluation / inference mode):
-/// results are leaves without gradients, and no memory is kept for backward.
+/// results are leaves without gradients, and no memory is kept for backward. They keep
+/// the name of the op that made them, so printing and graph pictures still say "relu".
 class NoGradGuard {
  public:
   /// Stops graph recording on this thread.

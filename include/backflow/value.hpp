@@ -66,7 +66,9 @@ class Value {
   double data() const;
   /// d(output)/d(this node), as left by the last backward() (0 before any).
   double grad() const;
-  /// Overwrites the number a leaf holds (what optimizers do to parameters).
+  /// Overwrites the number a leaf holds (what optimizers do to parameters). Nodes built
+  /// from it keep their values; backward() reads the numbers held when it runs, so change
+  /// a leaf between forward and backward only on purpose (as in micrograd).
   void set_data(double data) const;
   /// Overwrites the gradient (zero_grad() sets it to 0).
   void set_grad(double grad) const;
@@ -119,7 +121,9 @@ class Value {
   Value relu() const;
 
   // Compound assignment builds a new node and rebinds this handle; the old node is left
-  // untouched in whatever graph already uses it, so `c += c + 1` is well defined.
+  // untouched in whatever graph already uses it, so `c += c + 1` is well defined. It also
+  // means `p -= lr * p.grad()` does not update a parameter: the handle moves to a new node
+  // and the model keeps the old one. Update in place with set_data() or an optimizer.
   /// Rebinds this handle to the new node `*this + other`.
   Value& operator+=(const Value& other);
   /// Rebinds this handle to the new node `*this - other`.
@@ -179,7 +183,8 @@ Value operator/(double a, const Value& b);
 
 /// Same as base.pow(exponent): a fixed exponent.
 Value pow(const Value& base, double exponent);
-/// Same as base.pow(exponent): a Value exponent.
+/// Same as base.pow(exponent): a Value exponent. In pow(2.0, x) the 2.0 becomes a new
+/// leaf like any other, so it gets a gradient (ln 2 * 2 ** x) too.
 Value pow(const Value& base, const Value& exponent);
 /// Same as x.exp().
 Value exp(const Value& x);

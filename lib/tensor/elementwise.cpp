@@ -21,8 +21,10 @@ Broadcast broadcast_of(const TensorNode* operand, const TensorNode* output) {
 
 std::size_t columns(const Shape& shape) { return shape.empty() ? 1 : shape.back(); }
 
+// A row never has more dimensions than the shape it is copied across: numpy would give the
+// result the row's extra leading 1s, and dropping them silently would hide a mistake.
 bool is_row_of(const Shape& row, const Shape& full) {
-  if (full.size() < 2 || row.empty() || row.back() != full.back()) return false;
+  if (full.size() < 2 || row.empty() || row.size() > full.size() || row.back() != full.back()) return false;
   std::size_t leading = 1;
   for (std::size_t i = 0; i + 1 < row.size(); ++i) leading *= row[i];
   return leading == 1;
@@ -34,9 +36,11 @@ Shape broadcast_shape(std::string_view op, const Shape& a, const Shape& b) {
   std::size_t b_size = 1;
   for (std::size_t d : a) a_size *= d;
   for (std::size_t d : b) b_size *= d;
-  if (a == b || b_size == 1 || is_row_of(b, a)) return a;
-  if (a_size == 1 || is_row_of(a, b)) return b;
-  shape_error(op, a, b, "elementwise ops need equal shapes, a row [n] against [m, n], or one element");
+  if (a == b || (b_size == 1 && b.size() <= a.size()) || is_row_of(b, a)) return a;
+  if ((a_size == 1 && a.size() <= b.size()) || is_row_of(a, b)) return b;
+  shape_error(op, a, b,
+              "elementwise ops need equal shapes, a row [n] against [m, n], or one element, "
+              "with no more dimensions than the other operand");
 }
 
 /// out[i] = f(a[ia], b[ib]) with the broadcast index mapping.
