@@ -11,7 +11,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
+#include <vector>
 
 using backflow::LayerActivation;
 using backflow::Sequential;
@@ -170,6 +172,12 @@ TEST_CASE("save and load give the same predictions; corrupt files are rejected")
   write(std::vector<char>{'<', 'h', 't', 'm', 'l', '>', ' ', ' ', ' ', ' ', ' ', ' ',
                           ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '});
   CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("not a backflow model"), std::runtime_error);
+  write(std::vector<char>{'<', 'h', 't', 'm', 'l', '>'});  // short, but not the start of a model
+  CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("not a backflow model"), std::runtime_error);
+  write(std::vector<char>(bytes.begin(), bytes.begin() + 5));  // the start of a model
+  CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("truncated: only 5 bytes"), std::runtime_error);
+  write({});
+  CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("truncated: only 0 bytes"), std::runtime_error);
   CHECK_THROWS_AS(backflow::load(directory / "does-not-exist"), std::runtime_error);
   const std::string names_it = directory.path().string() + ": is a directory, not a model file";
   CHECK_THROWS_WITH_AS(backflow::load(directory.path()), doctest::Contains(names_it.c_str()), std::runtime_error);
@@ -236,6 +244,33 @@ TEST_CASE("a batch size of 0 is refused by fit, evaluate and predict instead of 
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(backflow::predict(model, data.inputs, 0),
                        doctest::Contains("predict: batch_size must be at least 1"), std::invalid_argument);
+}
+
+TEST_CASE("a batch size larger than the data, up to SIZE_MAX, is one full batch per epoch") {
+  const auto data = blobs(30, 4);
+  for (const std::size_t batch_size : {std::size_t{31}, std::numeric_limits<std::size_t>::max()}) {
+    CAPTURE(batch_size);
+    const Sequential model(4, {{3, LayerActivation::softmax}}, 1);
+    backflow::SGD sgd(model.parameters(), 0.1);
+    backflow::FitOptions options;
+    options.epochs = 2;
+    options.batch_size = batch_size;
+    options.progress = nullptr;
+    const auto history = backflow::fit(model, sgd, data, options);
+    CHECK(sgd.steps() == 2);  // one step an epoch (SIZE_MAX once wrapped to none)
+    CHECK(history.epochs.front().loss > 0.0);
+    CHECK(backflow::evaluate(model, data, batch_size).loss > 0.0);
+    CHECK(backflow::predict(model, data.inputs, batch_size).shape() == backflow::Shape{30, 3});
+  }
+}
+
+TEST_CASE("argmax_rows takes the first largest value of each row, and refuses what has no rows of classes") {
+  const Tensor scores({2, 3}, {0.1F, 0.7F, 0.7F, 5.0F, -1.0F, 2.0F});
+  CHECK(backflow::argmax_rows(scores) == std::vector<std::size_t>{1, 0});
+  CHECK_THROWS_WITH_AS(backflow::argmax_rows(Tensor::zeros({2, 0})), doctest::Contains("got shape [2, 0]"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::argmax_rows(Tensor::zeros({6})), doctest::Contains("got shape [6]"),
+                       std::invalid_argument);
 }
 
 TEST_CASE("fit and evaluate refuse data without rows instead of reporting NaN") {

@@ -25,6 +25,23 @@
 
 using backflow::Tensor;
 
+namespace {
+
+// Made before any tensor exists, so destroyed at exit after everything the engine sets up on
+// first use (this thread's scratch space, the buffer recycler): dropping these then must not
+// touch either (the sanitizer run reports any use of freed memory).
+std::vector<Tensor> tensors_alive_until_exit;
+
+}  // namespace
+
+TEST_CASE("Tensors in a static container may outlive every test, to the end of the program") {
+  const Tensor x = Tensor::full({128, 128}, 1.0F, true);  // 16,384 floats: big enough to be recycled
+  backflow::sum(x * x).backward();                        // sets up the scratch space and recycles a buffer when freed
+  tensors_alive_until_exit.push_back(x * x);              // a graph: freeing it walks a work list
+  tensors_alive_until_exit.push_back(x);
+  CHECK(tensors_alive_until_exit.front().data()[0] == 1.0F);
+}
+
 TEST_CASE("gradients add up where a tensor is used twice, and leaves accumulate") {
   Tensor x({2}, {1, 2}, true);
   Tensor y = backflow::sum(x * x + x);  // dy/dx = 2x + 1

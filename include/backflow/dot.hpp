@@ -82,7 +82,7 @@ void check_render_target(const std::filesystem::path& file);
 std::vector<int> backward_steps(const GraphView& graph);
 
 /// Writes one picture per backward step into `directory` (created if needed), named
-/// frame_000.<extension>, frame_001.<extension>, ...; old frame_* files of that extension
+/// frame_000.EXT, frame_001.EXT, ... (EXT: the extension); old frame_* files of that extension
 /// there are removed first. Returns the paths written.
 std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph, const std::filesystem::path& directory,
                                                          const DotOptions& options = {},

@@ -63,7 +63,9 @@ struct GraphInfo {
 /// data flows forward); gradients flow against them.
 using GraphView =
     boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, GraphNode, GraphEdge, GraphInfo>;
+/// A node of a GraphView (an index: the view stores vertices in a vector).
 using GraphVertex = boost::graph_traits<GraphView>::vertex_descriptor;
+/// An edge of a GraphView, from an input to the node computed from it.
 using GraphEdgeHandle = boost::graph_traits<GraphView>::edge_descriptor;
 
 /// A copy of the scalar graph behind `root`, with gradients and backward's visiting order.

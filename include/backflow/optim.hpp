@@ -14,6 +14,7 @@ namespace backflow {
 /// Parameters may be scalar Values or Tensors; the update rules are written once for both.
 class Optimizer {
  public:
+  /// Optimizers are used through this base class (fit takes an Optimizer&).
   virtual ~Optimizer();
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;

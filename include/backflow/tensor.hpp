@@ -25,29 +25,29 @@ std::string to_string(const Shape& shape);
 
 /// The operation that produced a tensor node.
 enum class TensorOp : std::uint8_t {
-  leaf,
-  add,
-  sub,
-  mul,
-  div,
-  neg,  // elementwise, with row broadcasting
-  exp,
-  log,
-  relu,
-  sigmoid,
-  tanh,  // elementwise
-  matmul,
-  dense,  // fused activation(x W + b)
-  sum,
-  mean,
-  sum_axis,
-  mean_axis,  // reductions
-  reshape,
-  transpose,
-  softmax,
-  log_softmax,            // along the last axis
-  softmax_cross_entropy,  // fused, mean over rows
-  mse,                    // mean squared error
+  leaf,                   ///< an input, a parameter or a constant
+  add,                    ///< a + b, with row broadcasting
+  sub,                    ///< a - b, with row broadcasting
+  mul,                    ///< a * b, with row broadcasting
+  div,                    ///< a / b, with row broadcasting
+  neg,                    ///< -a
+  exp,                    ///< e ** a, elementwise
+  log,                    ///< natural logarithm, elementwise
+  relu,                   ///< max(a, 0), elementwise
+  sigmoid,                ///< 1 / (1 + e ** -a), elementwise
+  tanh,                   ///< hyperbolic tangent, elementwise
+  matmul,                 ///< the matrix product a b
+  dense,                  ///< fused activation(x W + b)
+  sum,                    ///< the sum of all elements
+  mean,                   ///< the mean of all elements
+  sum_axis,               ///< sums along one axis
+  mean_axis,              ///< means along one axis
+  reshape,                ///< the same elements in a new shape
+  transpose,              ///< a matrix with rows and columns swapped
+  softmax,                ///< softmax along the last axis
+  log_softmax,            ///< log softmax along the last axis
+  softmax_cross_entropy,  ///< fused softmax and cross-entropy, mean over rows
+  mse,                    ///< mean squared error
 };
 
 /// A short name for an op, as drawn in graph pictures: "matmul", "dense", "+", ...
@@ -115,7 +115,7 @@ class Tensor {
   std::string_view label() const;
   /// Gives this node a name (Dense layers name their parameters). Returns *this for chaining.
   Tensor& set_label(std::string_view label);
-  /// The module the node was created in ("dense 1"), or "".
+  /// The module the node was created in ("dense_1"), or "".
   std::string_view scope() const;
   /// The nodes this one was computed from (empty for leaves).
   std::vector<Tensor> inputs() const;

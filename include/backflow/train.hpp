@@ -79,7 +79,8 @@ Evaluation evaluate(const Sequential& model, const LabeledData& data, std::size_
 /// Throws std::invalid_argument when batch_size is 0.
 Tensor predict(const Sequential& model, const Tensor& inputs, std::size_t batch_size = 1024);
 
-/// Index of the largest value in each row of a 2-D tensor.
+/// Index of the largest value (the first, on ties) in each row of a 2-D tensor. Throws
+/// std::invalid_argument for any other rank or a row of no columns.
 std::vector<std::size_t> argmax_rows(const Tensor& x);
 
 /// Saves architecture and weights: a versioned header, layer shapes and activations, the

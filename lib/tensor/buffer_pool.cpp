@@ -19,11 +19,16 @@ struct Pool {
   std::size_t bytes_kept = 0;
 
   ~Pool() {
+    destroyed = true;
     for (auto& [size, arrays] : free_by_size) {
       for (float* values : arrays) delete[] values;
     }
   }
+  // A Tensor that outlives the pool (a static one, destroyed at exit after it) goes
+  // straight to malloc and back.
+  static constinit bool destroyed;
 };
+constinit bool Pool::destroyed = false;
 
 Pool& pool() {
   static Pool instance;
@@ -33,7 +38,7 @@ Pool& pool() {
 }  // namespace
 
 float* take_floats(std::size_t size) {
-  if (size >= smallest_kept) {
+  if (size >= smallest_kept && !Pool::destroyed) {
     Pool& p = pool();
     std::lock_guard lock(p.mutex);
     auto it = p.free_by_size.find(size);
@@ -49,7 +54,7 @@ float* take_floats(std::size_t size) {
 
 void give_back_floats(float* values, std::size_t size) {
   if (values == nullptr) return;
-  if (size >= smallest_kept) {
+  if (size >= smallest_kept && !Pool::destroyed) {
     Pool& p = pool();
     std::lock_guard lock(p.mutex);
     if (p.bytes_kept + size * sizeof(float) <= most_bytes_kept) {

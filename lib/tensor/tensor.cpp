@@ -21,6 +21,16 @@ namespace {
 
 constinit thread_local bool no_grad = false;
 
+// Scratch space for release(). A Tensor destroyed after it (a static one, at exit: this
+// thread's thread_locals die before the program's statics) must not touch it.
+struct ReleaseWork {
+  std::vector<TensorNode*> nodes;
+  ~ReleaseWork() { gone = true; }
+  static constinit thread_local bool gone;
+};
+constinit thread_local bool ReleaseWork::gone = false;
+thread_local ReleaseWork release_work;
+
 }  // namespace
 
 std::size_t element_count(const Shape& shape) {
@@ -62,8 +72,10 @@ TensorNode* make_tensor_node(Shape shape, TensorOp op, std::initializer_list<Ten
 
 void release(TensorNode* node) {
   if (node == nullptr || --node->references != 0) return;
-  thread_local std::vector<TensorNode*> work;
+  std::vector<TensorNode*> work;
+  if (!ReleaseWork::gone) work = std::move(release_work.nodes);
   free_graph(node, work, [](TensorNode* dead) { delete dead; });
+  if (!ReleaseWork::gone) release_work.nodes = std::move(work);
 }
 
 GradSink grad_sink(TensorNode* node) {

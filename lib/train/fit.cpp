@@ -51,6 +51,11 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 std::vector<std::size_t> argmax_rows(const Tensor& x) {
+  if (x.shape().size() != 2 || x.shape()[1] == 0) {
+    throw std::invalid_argument(
+        fmt::format("backflow: argmax_rows: needs a matrix [rows, classes] with at least one class, got shape {}",
+                    to_string(x.shape())));
+  }
   const std::size_t cols = x.shape().back();
   const std::size_t rows = x.size() / cols;
   const float* v = x.data().data();
@@ -66,7 +71,9 @@ History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& da
   if (options.validation) check_data(model, *options.validation, "fit (validation data)");
   check_batch_size(options.batch_size, "fit");
   const std::size_t rows = data.inputs.shape()[0];
-  const std::size_t steps = (rows + options.batch_size - 1) / options.batch_size;
+  // Not (rows + batch_size - 1) / batch_size: that wraps to 0 steps for a batch size near
+  // SIZE_MAX, the natural way to ask for one full batch.
+  const std::size_t steps = rows / options.batch_size + (rows % options.batch_size != 0 ? 1 : 0);
   std::vector<std::size_t> order(rows);
   std::iota(order.begin(), order.end(), std::size_t{0});
   Random random(options.seed);
@@ -81,7 +88,7 @@ History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& da
     std::size_t correct = 0;
     for (std::size_t step = 0; step < steps; ++step) {
       const std::size_t begin = step * options.batch_size;
-      const std::size_t end = std::min(rows, begin + options.batch_size);
+      const std::size_t end = begin + std::min(options.batch_size, rows - begin);
       const std::span<const std::size_t> batch(order.data() + begin, end - begin);
       const Tensor x = detail::gather_rows(data.inputs, batch);
       const Tensor y = detail::gather_rows(data.targets, batch);
@@ -130,7 +137,7 @@ Evaluation evaluate(const Sequential& model, const LabeledData& data, std::size_
   double loss_total = 0.0;
   std::size_t correct = 0;
   for (std::size_t begin = 0; begin < rows; begin += batch_size) {
-    const std::size_t end = std::min(rows, begin + batch_size);
+    const std::size_t end = begin + std::min(batch_size, rows - begin);
     const Tensor x = detail::slice_rows(data.inputs, begin, end);
     const Tensor y = detail::slice_rows(data.targets, begin, end);
     const Tensor logits = model.logits(x);
@@ -151,7 +158,7 @@ Tensor predict(const Sequential& model, const Tensor& inputs, std::size_t batch_
   const std::size_t outputs = model.outputs();
   std::vector<float> all(rows * outputs);
   for (std::size_t begin = 0; begin < rows; begin += batch_size) {
-    const std::size_t end = std::min(rows, begin + batch_size);
+    const std::size_t end = begin + std::min(batch_size, rows - begin);
     const Tensor out = model(detail::slice_rows(inputs, begin, end));
     std::copy(out.data().begin(), out.data().end(), all.begin() + static_cast<std::ptrdiff_t>(begin * outputs));
   }

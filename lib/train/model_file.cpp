@@ -113,9 +113,13 @@ Sequential load(const std::filesystem::path& file) {
   std::ifstream stream(file, std::ios::binary);
   if (!stream) fail(file, "cannot open the model file");
   const std::vector<char> bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+  // The magic first, as far as the file goes: a short file of something else (a 6-byte
+  // "<html>") is not a model at all, not a truncated one.
+  if (!bytes.empty() && std::memcmp(bytes.data(), magic, std::min(bytes.size(), sizeof magic)) != 0) {
+    fail(file, "not a backflow model (wrong magic bytes)");
+  }
   if (bytes.size() < sizeof magic + 4 * sizeof(std::uint32_t))
     fail(file, fmt::format("truncated: only {} bytes", bytes.size()));
-  if (std::memcmp(bytes.data(), magic, sizeof magic) != 0) fail(file, "not a backflow model (wrong magic bytes)");
 
   const std::size_t body = bytes.size() - sizeof(std::uint32_t);
   Reader in(bytes, body, file);

@@ -13,7 +13,7 @@ namespace backflow::detail {
 void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, const float* a,
           const float* b, float* c, bool accumulate);
 
-/// The portable blocked kernel, always built (and tested against the BLAS one).
+/// The portable blocked kernel, always built (and tested against a triple loop).
 void gemm_portable(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, const float* a,
                    const float* b, float* c, bool accumulate);
 

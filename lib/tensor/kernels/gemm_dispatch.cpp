@@ -33,7 +33,9 @@ constexpr int max_threads = 1024;
 
 int threads_from_environment() {
   const char* text = std::getenv("BACKFLOW_NUM_THREADS");
-  if (text == nullptr || *text == '\0') return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  if (text == nullptr || *text == '\0') {
+    return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, max_threads);
+  }
   char* end = nullptr;
   const long value = std::strtol(text, &end, 10);  // skips leading spaces and signs: hence the digit test
   if (std::isdigit(static_cast<unsigned char>(text[0])) == 0 || *end != '\0' || value < 1 || value > max_threads) {
@@ -94,7 +96,7 @@ namespace detail {
 
 void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, const float* a,
           const float* b, float* c, bool accumulate) {
-  thread_setting();  // reads BACKFLOW_NUM_THREADS and quiets OpenBLAS's threads before the first multiply
+  thread_setting();  // quiets OpenBLAS's own threads before the first multiply
   if (!transpose_b && gemm_skipping_zeros(transpose_a, m, n, k, a, b, c, accumulate)) return;
 #ifdef BACKFLOW_HAVE_CBLAS
   const auto lda = static_cast<blasint>(transpose_a ? m : k);
