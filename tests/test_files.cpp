@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 using fixtures::ScratchDirectory;
 
@@ -59,4 +61,21 @@ TEST_CASE("create_output_directory makes parents, accepts an existing directory,
   const std::string names_it = "cannot make the directory '" + (scratch / "a-file" / "frames").string() + "'";
   CHECK_THROWS_WITH_AS(backflow::create_output_directory(scratch / "a-file" / "frames"),
                        doctest::Contains(names_it.c_str()), std::runtime_error);
+}
+
+TEST_CASE("temporary files left by a killed run with this process id are stepped over, and kept") {
+  // A container restarts its program as PID 1 every time, so an earlier run's leftovers can
+  // carry exactly the names this process is about to use.
+  const ScratchDirectory scratch;
+  constexpr int leftovers = 200;
+  for (int n = 0; n < leftovers; ++n) {
+    std::ofstream(scratch / (".out.txt.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(n))) << "old\n";
+  }
+  CHECK_NOTHROW(backflow::check_writable(scratch / "out.txt"));
+  CHECK_NOTHROW(backflow::write_file_atomically(scratch / "out.txt", "new\n"));
+  std::ifstream written(scratch / "out.txt");
+  std::string line;
+  std::getline(written, line);
+  CHECK(line == "new");
+  CHECK(entries(scratch.path()) == leftovers + 1);  // theirs untouched, ours renamed into place
 }

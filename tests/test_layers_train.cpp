@@ -178,7 +178,9 @@ TEST_CASE("save and load give the same predictions; corrupt files are rejected")
   CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("truncated: only 5 bytes"), std::runtime_error);
   write({});
   CHECK_THROWS_WITH_AS(backflow::load(file), doctest::Contains("truncated: only 0 bytes"), std::runtime_error);
-  CHECK_THROWS_AS(backflow::load(directory / "does-not-exist"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(backflow::load(directory / "does-not-exist"),
+                       doctest::Contains("does-not-exist: cannot open the model file: No such file or directory"),
+                       std::runtime_error);
   const std::string names_it = directory.path().string() + ": is a directory, not a model file";
   CHECK_THROWS_WITH_AS(backflow::load(directory.path()), doctest::Contains(names_it.c_str()), std::runtime_error);
 }

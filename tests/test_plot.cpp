@@ -49,6 +49,18 @@ TEST_CASE("a chart refuses what it cannot draw, saying why") {
   PlotOptions log_scale;
   log_scale.log_y = true;
   CHECK_THROWS_AS(backflow::svg_line_plot({{"a", {0, 1}, {1, 0}}}, log_scale), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::svg_line_plot({{"a", {-1e308, 1e308}, {0, 1}}}, plain),
+                       doctest::Contains("span more than a double holds"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::svg_line_plot({{"a", {0, 1}, {-1e308, 1e308}}}, plain),
+                       doctest::Contains("span more than a double holds"), std::invalid_argument);
+  PlotOptions tiny;
+  tiny.width = 200;  // the margins alone are 230 wide: the chart would be -30
+  CHECK_THROWS_WITH_AS(backflow::svg_line_plot({{"a", {0, 1}, {0, 1}}}, tiny),
+                       doctest::Contains("200 x 400 pixels is too small; the least is 270 x 130"),
+                       std::invalid_argument);
+  tiny.width = backflow::min_width;
+  tiny.height = backflow::min_height;
+  CHECK(backflow::svg_line_plot({{"a", {0, 1}, {0, 1}}}, tiny).ends_with("</svg>\n"));
 }
 
 TEST_CASE("flat and nearly flat curves of any size are drawn, not looped over forever") {

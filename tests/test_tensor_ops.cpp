@@ -177,6 +177,17 @@ TEST_CASE("fused softmax cross-entropy equals the composed ops and is stable") {
   CHECK(backflow::softmax_cross_entropy(small, t).item() == doctest::Approx(composed).epsilon(1e-6));
 }
 
+TEST_CASE("the tensor gradient checker divides by the float step actually taken") {
+  // In float32, 1e4 +- 1e-2 round to 1e4 +- 0.009765625: the old 2e-2 divisor read the
+  // slope of sum(x) as 0.977 at 1e4 and 0.781 at 1e5.
+  for (const float x : {1e4F, 1e5F}) {
+    CAPTURE(x);
+    const Tensor input({1}, {x}, true);
+    const auto check = backflow::check_tensor_gradients([](const auto& v) { return backflow::sum(v[0]); }, {input});
+    CHECK(check.max_rel_error < 1e-6);
+  }
+}
+
 TEST_CASE("softmax keeps its precision for large logits") {
   // Three equal logits: each probability is 1/3 and the loss ln 3, however large the logits.
   // (Folding max + log(sum) into one float loses ln 3 entirely at 1e7.)

@@ -163,3 +163,13 @@ TEST_CASE("the gradient checker catches a wrong gradient") {
   CHECK_FALSE(check.passed(1e-6));
   CHECK(check.numeric[0] == doctest::Approx(0.5));
 }
+
+TEST_CASE("the gradient checker passes a right gradient at large inputs") {
+  // 1e5 + 1e-6 is not exactly representable: dividing by 2e-6 rather than by the distance
+  // actually stepped made the identity's slope 0.9999931 at 1e5, failing at 1e-6.
+  for (const double x : {1e5, 12345.678, 1e8}) {
+    CAPTURE(x);
+    const auto check = backflow::check_gradients([](const auto& v) { return v[0] * 1.0; }, {x});
+    CHECK(check.passed(1e-12));
+  }
+}

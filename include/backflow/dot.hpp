@@ -82,8 +82,9 @@ void check_render_target(const std::filesystem::path& file);
 std::vector<int> backward_steps(const GraphView& graph);
 
 /// Writes one picture per backward step into `directory` (created if needed), named
-/// frame_000.EXT, frame_001.EXT, ... (EXT: the extension); old frame_* files of that extension
-/// there are removed first. Returns the paths written.
+/// frame_000.EXT, frame_001.EXT, ... (EXT: the extension; more digits past 1,000 frames, so
+/// the names sort in order). Other frame_* files of that extension there are removed once
+/// every new frame is written, so an error leaves the old ones. Returns the paths written.
 std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph, const std::filesystem::path& directory,
                                                          const DotOptions& options = {},
                                                          std::string_view extension = "svg");

@@ -57,6 +57,10 @@ struct GraphEdge {
 struct GraphInfo {
   std::size_t root = 0;        ///< the output vertex
   bool has_gradients = false;  ///< true once backward() has run from the root
+  /// True when each edge carries its share of the input's gradient, so the shares add up to
+  /// it (scalar views); false when an edge shows the input's whole gradient (tensor views
+  /// give its norm, and norms do not add).
+  bool edge_grads_add_up = true;
 };
 
 /// The Boost.Graph view: edges point from an input to the node computed from it (the way

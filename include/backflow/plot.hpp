@@ -25,8 +25,13 @@ struct PlotOptions {
   bool log_y = false;   ///< logarithmic vertical axis (for loss curves); values must be > 0
 };
 
+/// The smallest chart (the margins take 230 x 90 pixels).
+inline constexpr int min_width = 270;
+inline constexpr int min_height = 130;
+
 /// The chart as SVG text. Throws std::invalid_argument when a series' x and y differ in
-/// length, when there is nothing to draw, or when log_y meets a value <= 0.
+/// length, when there is nothing to draw, when log_y meets a value <= 0, when the values
+/// span more than a double holds, or when the size is below min_width x min_height.
 std::string svg_line_plot(const std::vector<Series>& series, const PlotOptions& options);
 
 /// Writes svg_line_plot() to `file` (through a temporary file, then a rename).

@@ -27,12 +27,16 @@ GradientCheck check_gradients(const std::function<Value(const std::vector<Value>
   const std::vector<Value> inputs = leaves_at(point);
   f(inputs).backward();
   for (std::size_t i = 0; i < point.size(); ++i) {
+    // Divide by the distance between the points actually evaluated: point +- step rounds,
+    // and at 1e5 that rounding alone is a relative error of 1e-5.
     std::vector<double> shifted = point;
-    shifted[i] = point[i] + step;
+    const double high = point[i] + step;
+    const double low = point[i] - step;
+    shifted[i] = high;
     const double above = f(leaves_at(shifted)).data();
-    shifted[i] = point[i] - step;
+    shifted[i] = low;
     const double below = f(leaves_at(shifted)).data();
-    record(check, inputs[i].grad(), (above - below) / (2.0 * step));
+    record(check, inputs[i].grad(), (above - below) / (high - low));
   }
   return check;
 }
@@ -47,12 +51,14 @@ GradientCheck check_tensor_gradients(const std::function<Tensor(const std::vecto
     const std::vector<float> analytic(input.grad().begin(), input.grad().end());
     for (std::size_t i = 0; i < input.size(); ++i) {
       const float original = input.data()[i];
-      input.data()[i] = static_cast<float>(original + step);
+      const auto high = static_cast<float>(original + step);  // float rounding moves these
+      const auto low = static_cast<float>(original - step);   // much more: divide by what they are
+      input.data()[i] = high;
       const double above = f(inputs).item();
-      input.data()[i] = static_cast<float>(original - step);
+      input.data()[i] = low;
       const double below = f(inputs).item();
       input.data()[i] = original;
-      record(check, analytic[i], (above - below) / (2.0 * step));
+      record(check, analytic[i], (above - below) / (static_cast<double>(high) - static_cast<double>(low)));
     }
   }
   return check;

@@ -58,6 +58,18 @@ void count_then_release(NodeT* root, std::vector<NodeT*>& stack, OnFirstVisit& o
   }
 }
 
+/// The traversal stack kept between calls, per thread. A traversal after it is destroyed
+/// (from a static object's destructor at exit: a thread's thread_locals die first) uses a
+/// fresh one instead.
+template <class NodeT>
+struct KeptStack {
+  std::vector<NodeT*> nodes;
+  ~KeptStack() { gone = true; }
+  static constinit inline thread_local bool gone = false;
+};
+template <class NodeT>
+inline thread_local KeptStack<NodeT> kept_stack BACKFLOW_FAST_TLS;
+
 /// Calls visit(node) once for every node reachable from `root`, each node only after every
 /// node that consumes it: reverse topological order, the order backward() needs.
 ///
@@ -74,8 +86,8 @@ template <class NodeT, class OnFirstVisit, class Visit>
 void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit visit) {
   // The stack's memory is kept between calls (training loops walk graphs of the same size
   // every step); a local handle to it lets the compiler keep it in registers.
-  thread_local std::vector<NodeT*> kept BACKFLOW_FAST_TLS;
-  std::vector<NodeT*> stack = std::move(kept);
+  std::vector<NodeT*> stack;
+  if (!KeptStack<NodeT>::gone) stack = std::move(kept_stack<NodeT>.nodes);
   stack.clear();
   try {
     count_then_release(root, stack, on_first_visit, visit);
@@ -83,7 +95,7 @@ void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit 
     reset_pending_consumers(root);
     throw;
   }
-  kept = std::move(stack);
+  if (!KeptStack<NodeT>::gone) kept_stack<NodeT>.nodes = std::move(stack);
 }
 
 /// Every node reachable from `root`, inputs before their consumers, root last: exactly the

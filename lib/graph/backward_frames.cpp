@@ -23,10 +23,14 @@ std::vector<int> backward_steps(const GraphView& graph) {
 
 namespace {
 
-void remove_old_frames(const std::filesystem::path& directory, const std::string& extension) {
+/// Removes the frame_* files of this extension that are not among `kept` (an earlier,
+/// longer animation's tail).
+void remove_old_frames(const std::filesystem::path& directory, const std::string& extension,
+                       const std::vector<std::filesystem::path>& kept) {
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && name.starts_with("frame_") && entry.path().extension() == extension) {
+    if (entry.is_regular_file() && name.starts_with("frame_") && entry.path().extension() == extension &&
+        std::ranges::none_of(kept, [&](const auto& path) { return path.filename() == entry.path().filename(); })) {
       std::filesystem::remove(entry.path());
     }
   }
@@ -46,17 +50,21 @@ std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph,
         fmt::format("backflow: write_backward_frames: unknown format '{}'; use dot, svg, png or pdf", extension));
   }
   create_output_directory(directory);
-  remove_old_frames(directory, suffix);
   const std::vector<int> steps = backward_steps(graph);
+  // Wide enough that the names sort in frame order (frame_0999 before frame_1000) in a
+  // shell glob or an animation tool.
+  const std::size_t digits = std::max<std::size_t>(3, fmt::formatted_size("{}", steps.empty() ? 0 : steps.size() - 1));
   std::vector<std::filesystem::path> written;
   DotOptions frame = options;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     frame.step = steps[i];
     frame.title =
         fmt::format("{}{}frame {} of {}", options.title, options.title.empty() ? "" : ": ", i + 1, steps.size());
-    written.push_back(directory / fmt::format("frame_{:03}{}", i, suffix));
+    written.push_back(directory / fmt::format("frame_{:0{}}{}", i, digits, suffix));
     render(graph, written.back(), frame);
   }
+  // Only now, with every new frame written: an error above leaves the old animation whole.
+  remove_old_frames(directory, suffix, written);
   return written;
 }
 

@@ -18,11 +18,14 @@ std::string record(const std::vector<std::string>& fields, bool horizontal) {
 }
 
 std::string grad_field(const GraphView& graph, GraphVertex vertex, const LabelMode& mode) {
-  if (mode.progress == nullptr) return "grad " + graph[vertex].grad_text;
+  const GraphNode& node = graph[vertex];
+  if (mode.progress == nullptr || node.grad_text == "not needed") return "grad " + node.grad_text;
   const BackwardProgress& progress = *mode.progress;
   if (!progress.has_any(vertex)) return "grad ?";
-  const std::string known = format_number(progress.known_grad(vertex));
-  return progress.complete(vertex) ? "grad " + known : "grad " + known + " so far";
+  if (progress.complete(vertex)) return "grad " + node.grad_text;  // what backward() left
+  // Part of the gradient has arrived: its running sum, where the edges' shares add up.
+  if (!graph[boost::graph_bundle].edge_grads_add_up) return "grad: partly arrived";
+  return "grad " + format_number(progress.known_grad(vertex)) + " so far";
 }
 
 std::string node_label(const GraphView& graph, GraphVertex vertex, const LabelMode& mode) {

@@ -106,13 +106,18 @@ class DotWriter {
     return has_op_circle(index) ? fmt::format("op{}", only_member(index)) : box_id(index);
   }
 
+  // The largest finite gradient: one infinite one (log at 0) must not flatten the scale
+  // of all the others (gradient_style draws a non-finite one grey, apart from the scale).
   double largest_gradient() const {
     double largest = 0.0;
-    for (const Arrow& arrow : picture_.arrows) largest = std::max(largest, std::fabs(arrow.grad));
+    auto consider = [&](double grad) {
+      if (std::isfinite(grad)) largest = std::max(largest, std::fabs(grad));
+    };
+    for (const Arrow& arrow : picture_.arrows) consider(arrow.grad);
     for (std::size_t index = 0; index < picture_.boxes.size(); ++index) {
-      if (has_op_circle(index)) largest = std::max(largest, std::fabs(graph_[only_member(index)].grad));
+      if (has_op_circle(index)) consider(graph_[only_member(index)].grad);
     }
-    return std::isfinite(largest) ? largest : 0.0;
+    return largest;
   }
 
   std::string caption_text() const {

@@ -60,7 +60,7 @@ std::string to_string(const GraphStats& stats, const GraphView& graph) {
   } else if (starved == 0) {
     text += "every leaf received gradient\n";
   } else {
-    text += fmt::format("{} leaves received no gradient:", starved);
+    text += fmt::format("{} {} no gradient:", starved, starved == 1 ? "leaf received" : "leaves received");
     for (std::size_t i = 0; i < std::min<std::size_t>(starved, 8); ++i) {
       const GraphNode& leaf = graph[stats.leaves_without_gradient[i]];
       const std::string name = leaf.label.empty()

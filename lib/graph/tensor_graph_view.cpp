@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -97,7 +98,10 @@ GraphView make_graph_view(const Tensor& root) {
         }
         return edge;
       });
-  graph[boost::graph_bundle].has_gradients = root.requires_grad() && root.grad()[0] != 0.0F;
+  // Any element, not the first: an empty root has none, a vector root may have a 0 first.
+  graph[boost::graph_bundle].has_gradients =
+      root.requires_grad() && std::ranges::any_of(root.grad(), [](float g) { return g != 0.0F; });
+  graph[boost::graph_bundle].edge_grads_add_up = false;
   return graph;
 }
 

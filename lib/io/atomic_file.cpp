@@ -14,12 +14,10 @@ namespace backflow {
 namespace detail {
 namespace {
 
-/// Writes `text` to the new file `temporary` and waits until it is on the disk, so the rename
-/// that follows never installs a file whose contents exist only in memory. Returns 0, or the
-/// errno of the call that failed.
-int write_durably(const std::filesystem::path& temporary, std::string_view text) {
-  const int descriptor = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (descriptor < 0) return errno;
+/// Writes `text` to the file open as `descriptor` and closes it, waiting until the bytes are
+/// on the disk, so the rename that follows never installs a file whose contents exist only
+/// in memory. Returns 0, or the errno of the call that failed.
+int write_durably(int descriptor, std::string_view text) {
   int reason = 0;
   std::size_t written = 0;
   while (written < text.size() && reason == 0) {
@@ -40,10 +38,22 @@ int write_durably(const std::filesystem::path& temporary, std::string_view text)
 
 }  // namespace
 
-std::filesystem::path temporary_beside(const std::filesystem::path& destination) {
+TemporaryFile create_temporary_beside(const std::filesystem::path& destination) {
   static std::atomic<unsigned> counter{0};
-  const std::string name = fmt::format(".{}.tmp-{}-{}", destination.filename().string(), ::getpid(), counter++);
-  return destination.parent_path() / name;
+  // A name can be taken: a run that was killed mid-write left its temporary behind, and a
+  // new process (in a container, PID 1 again) counts the same names. Skip those; never
+  // remove them, they are not ours.
+  constexpr int attempts = 1000;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    TemporaryFile file{destination.parent_path() /
+                           fmt::format(".{}.tmp-{}-{}", destination.filename().string(), ::getpid(), counter++),
+                       -1};
+    file.descriptor = ::open(file.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (file.descriptor >= 0) return file;
+    if (errno != EEXIST) return file;
+  }
+  errno = EEXIST;
+  return {destination.parent_path() / ".tmp", -1};
 }
 
 void move_into_place(const std::filesystem::path& temporary, const std::filesystem::path& destination) {
@@ -79,13 +89,12 @@ void check_writable(const std::filesystem::path& file) {
   }
   // Making (and removing) the file the real write would make first is the one test that
   // knows about permissions, read-only mounts and /proc.
-  const std::filesystem::path probe = detail::temporary_beside(file);
-  const int descriptor = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (descriptor < 0) {
+  const detail::TemporaryFile probe = detail::create_temporary_beside(file);
+  if (probe.descriptor < 0) {
     throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", file.string(), std::strerror(errno)));
   }
-  ::close(descriptor);
-  std::filesystem::remove(probe, error);
+  ::close(probe.descriptor);
+  std::filesystem::remove(probe.path, error);
 }
 
 void create_output_directory(const std::filesystem::path& directory) {
@@ -99,14 +108,18 @@ void create_output_directory(const std::filesystem::path& directory) {
 
 void write_file_atomically(const std::filesystem::path& destination, std::string_view bytes) {
   detail::check_directory_exists(destination);
-  const std::filesystem::path temporary = detail::temporary_beside(destination);
-  if (const int reason = detail::write_durably(temporary, bytes); reason != 0) {
+  const detail::TemporaryFile temporary = detail::create_temporary_beside(destination);
+  if (temporary.descriptor < 0) {
+    throw std::runtime_error(
+        fmt::format("backflow: cannot write '{}': {}", destination.string(), std::strerror(errno)));
+  }
+  if (const int reason = detail::write_durably(temporary.descriptor, bytes); reason != 0) {
     std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
+    std::filesystem::remove(temporary.path, ignored);
     throw std::runtime_error(
         fmt::format("backflow: cannot write '{}': {}", destination.string(), std::strerror(reason)));
   }
-  detail::move_into_place(temporary, destination);
+  detail::move_into_place(temporary.path, destination);
 }
 
 }  // namespace backflow

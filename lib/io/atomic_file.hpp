@@ -9,8 +9,13 @@
 
 namespace backflow::detail {
 
-/// A fresh hidden name in the destination's directory: ".name.svg.tmp-1234-0".
-std::filesystem::path temporary_beside(const std::filesystem::path& destination);
+/// A new file, open for writing, under a fresh hidden name in the destination's directory
+/// (".name.svg.tmp-1234-0"), never one that exists already.
+struct TemporaryFile {
+  std::filesystem::path path;
+  int descriptor;  ///< -1 when none could be made; errno says why
+};
+TemporaryFile create_temporary_beside(const std::filesystem::path& destination);
 
 /// Throws std::runtime_error naming the file when the directory it would go into does not
 /// exist: the cheap part of check_writable(), for writers about to find out anyway.

@@ -56,6 +56,11 @@ std::vector<double> ticks(double low, double high) {
 }  // namespace
 
 std::string svg_line_plot(const std::vector<Series>& series, const PlotOptions& options) {
+  // The margins hold the axis labels and the legend; the chart needs some room inside them.
+  if (options.width < min_width || options.height < min_height) {
+    throw std::invalid_argument(fmt::format("backflow: plot: {} x {} pixels is too small; the least is {} x {}",
+                                            options.width, options.height, min_width, min_height));
+  }
   double x_low = std::numeric_limits<double>::infinity();
   double x_high = -x_low;
   double y_low = x_low;
@@ -87,6 +92,12 @@ std::string svg_line_plot(const std::vector<Series>& series, const PlotOptions& 
   const double pad = (y_high - y_low) * 0.05;
   y_low -= pad;
   y_high += pad;
+  // Coordinates divide by the spans: an infinite one would put "nan" into the SVG.
+  if (!std::isfinite(x_high - x_low) || !std::isfinite(y_high - y_low)) {
+    throw std::invalid_argument(
+        fmt::format("backflow: plot: the {} values span more than a double holds; scale them first",
+                    std::isfinite(x_high - x_low) ? "y" : "x"));
+  }
 
   const double left = 70, right = 160, top = 40, bottom = 50;
   const double plot_w = options.width - left - right;

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -111,7 +112,10 @@ Sequential load(const std::filesystem::path& file) {
   std::error_code error;
   if (std::filesystem::is_directory(file, error)) fail(file, "is a directory, not a model file");
   std::ifstream stream(file, std::ios::binary);
-  if (!stream) fail(file, "cannot open the model file");
+  if (!stream) {
+    const int reason = errno;  // what open() said: no such file, permission denied, ...
+    fail(file, fmt::format("cannot open the model file: {}", std::strerror(reason)));
+  }
   const std::vector<char> bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
   // The magic first, as far as the file goes: a short file of something else (a 6-byte
   // "<html>") is not a model at all, not a truncated one.

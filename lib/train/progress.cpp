@@ -31,8 +31,10 @@ std::string Progress::line(std::size_t step, double loss, double accuracy, bool 
   const double per_step = step == 0 ? 0.0 : elapsed / static_cast<double>(step);
   const std::string time = done ? duration_text(elapsed)
                                 : fmt::format("ETA {}", duration_text(per_step * static_cast<double>(steps_ - step)));
-  return fmt::format("{}/{} {} {} {:.0f}ms/step - accuracy: {:.4f} - loss: {:.4f}", step, steps_, bar, time,
-                     per_step * 1000.0, accuracy, loss);
+  // Keras' unit: ms/step, or us/step below a millisecond (where ms would read "0ms/step").
+  const std::string pace = per_step >= 1e-3 || per_step == 0.0 ? fmt::format("{:.0f}ms/step", per_step * 1e3)
+                                                               : fmt::format("{:.0f}us/step", per_step * 1e6);
+  return fmt::format("{}/{} {} {} {} - accuracy: {:.4f} - loss: {:.4f}", step, steps_, bar, time, pace, accuracy, loss);
 }
 
 void Progress::update(std::size_t step, double loss, double accuracy) {

@@ -7,6 +7,7 @@
 #include <boost/graph/graphviz.hpp>
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -123,6 +124,17 @@ TEST_CASE("step mode: the node being processed, and only the gradients known by 
   options.step = 1000;
   CHECK_THROWS_WITH_AS(backflow::to_dot(graph, options), doctest::Contains("no node has that backward step"),
                        std::invalid_argument);
+}
+
+TEST_CASE("an infinite gradient leaves the others their widths and colours") {
+  const Value a(0.0, "a");
+  const Value b(3.0, "b");
+  const Value loss = a.log() + b * b;  // dloss/da = 1/0 = inf; dloss/db = 6
+  loss.backward();
+  REQUIRE(std::isinf(a.grad()));
+  const std::string dot = backflow::to_dot(loss, without_legend());
+  CHECK(dot.find("penwidth=6.00") != std::string::npos);  // the largest finite gradient: full width
+  CHECK(count(dot, "penwidth=1.00") < count(dot, "penwidth="));
 }
 
 TEST_CASE("round trip: boost::read_graphviz reads back every node, edge and label") {

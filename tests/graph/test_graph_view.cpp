@@ -138,6 +138,12 @@ TEST_CASE("leaves that received no gradient: a dead relu's weight") {
   REQUIRE(stats.leaves_without_gradient.size() == 2);  // w and x sit behind relu(-2)
   const std::string text = backflow::to_string(stats, graph);
   CHECK(text.find("2 leaves received no gradient: w, x") != std::string::npos);
+  Value lone(-1.0, "lone");
+  Value alone = lone.relu() + Value(3.0, "c");
+  alone.backward();
+  const GraphView one = backflow::make_graph_view(alone);
+  CHECK(backflow::to_string(backflow::graph_stats(one), one).find("1 leaf received no gradient: lone") !=
+        std::string::npos);
 }
 
 TEST_CASE("a chain of 200,000 nodes: the view and the statistics do not recurse") {
@@ -153,6 +159,7 @@ TEST_CASE("a chain of 200,000 nodes: the view and the statistics do not recurse"
 
 TEST_CASE("numbers as pictures show them") {
   CHECK(backflow::format_number(0.0) == "0.0000");
+  CHECK(backflow::format_number(-0.0) == "0.0000");  // a zero gradient is not negative
   CHECK(backflow::format_number(0.73105857) == "0.7311");
   CHECK(backflow::format_number(-1.5) == "-1.5000");
   CHECK(backflow::format_number(1e-4) == "1.000e-04");

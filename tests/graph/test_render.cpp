@@ -89,6 +89,24 @@ TEST_CASE("bad requests give clear errors and leave nothing behind") {
   CHECK(scratch.files() == 0);
 }
 
+TEST_CASE("frames: a failed run leaves the old animation; a shorter one removes the old tail") {
+  ScratchDirectory scratch;
+  const WorkedExample worked = after_backward();
+  const fs::path frames = scratch.path / "frames";
+  REQUIRE(backflow::write_backward_frames(worked.error, frames, {}, "dot").size() == WorkedExample::computed);
+  std::ofstream(frames / "frame_050.dot") << "from a longer animation\n";
+  std::ofstream(frames / "frame_000.svg") << "another format: not ours to remove\n";
+  DotOptions impossible;
+  impossible.max_nodes = 0;  // refused by to_dot
+  CHECK_THROWS_AS(backflow::write_backward_frames(worked.error, frames, impossible, "dot"), std::invalid_argument);
+  CHECK(fs::exists(frames / "frame_000.dot"));
+  CHECK(fs::exists(frames / "frame_050.dot"));
+  backflow::write_backward_frames(worked.error, frames, {}, "dot");
+  CHECK_FALSE(fs::exists(frames / "frame_050.dot"));
+  CHECK(fs::exists(frames / "frame_000.svg"));
+  CHECK(static_cast<std::size_t>(std::distance(fs::directory_iterator(frames), {})) == WorkedExample::computed + 1);
+}
+
 #ifdef BACKFLOW_TEST_WITH_GRAPHVIZ
 
 TEST_CASE("SVG: well-formed XML that names every node") {

@@ -52,3 +52,35 @@ TEST_CASE("a tensor MLP step: vertices, edges, roles, order and gradient norms")
   CHECK(dot.find("dense/kernel") != std::string::npos);
   CHECK(dot.find("cluster") != std::string::npos);  // Dense layers are module scopes
 }
+
+TEST_CASE("step frames of a tensor graph show each node's own gradient, not a sum of norms") {
+  // loss = w * w at w = 2: dloss/dw = 4, arriving along two edges that each show |g| 4
+  // (a tensor edge carries the input's whole gradient norm; two of them do not add to 8).
+  Tensor w({1}, {2.0F}, true);
+  w.set_label("w");
+  const Tensor loss = w * w;
+  loss.backward();
+  const GraphView graph = make_graph_view(loss);
+  CHECK_FALSE(graph[boost::graph_bundle].edge_grads_add_up);
+  DotOptions options;
+  options.step = 0;
+  options.legend = false;
+  const std::string dot = to_dot(graph, options);
+  CHECK(dot.find("grad 4.0000") != std::string::npos);
+  CHECK(dot.find("grad 8.0000") == std::string::npos);
+  // And a tensor that needs no gradient says so in a frame too, rather than "grad 0".
+  const Tensor x({1}, {3.0F});
+  const Tensor product = w * x;
+  product.backward();
+  options.step = 0;
+  CHECK(to_dot(make_graph_view(product), options).find("grad not needed") != std::string::npos);
+}
+
+TEST_CASE("an empty tensor or one whose first gradient is 0 is judged by all its gradients") {
+  const Tensor empty = Tensor::zeros({0}, true);
+  CHECK_FALSE(make_graph_view(empty)[boost::graph_bundle].has_gradients);  // and reads no element
+  const Tensor x({2}, {1.0F, 2.0F}, true);
+  const Tensor y = x * Tensor({2}, {0.0F, 1.0F});
+  backflow::sum(y).backward();
+  CHECK(make_graph_view(x)[boost::graph_bundle].has_gradients);  // grad [0, 1]
+}
