@@ -1,17 +1,29 @@
-// Command-line checks shared by the examples, for what CLI11 2.1 lets through on its own.
+// Command-line checks shared by the examples, for what CLI11 2.1 lets through on its own, and
+// the checks of their outputs: files named by flags, and stdout itself.
 #pragma once
 
+#include <backflow/dot.hpp>    // check_render_target
+#include <backflow/files.hpp>  // check_writable
+
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace examples {
 
@@ -42,14 +54,18 @@ inline const CLI::Validator positive_count(
     },
     "COUNT");
 
-/// A finite number above 0 (CLI::PositiveNumber lets "nan" and "inf" through).
+/// A finite number above 0, in decimal notation ("0.5", "1e-3"). CLI::PositiveNumber lets
+/// "nan" and "inf" through, and strtod alone also reads "0x10" as 16 and skips leading spaces.
 inline const CLI::Validator positive_finite(
     [](std::string& text) -> std::string {
+      const bool decimal_characters = !text.empty() && text.find_first_not_of("0123456789.eE+-") == std::string::npos;
       char* end = nullptr;
-      const double value = std::strtod(text.c_str(), &end);
-      if (end == text.c_str() || *end != '\0' || !std::isfinite(value) || value <= 0.0) {
-        return "'" + text + "' is not a positive number";
+      const double value = decimal_characters ? std::strtod(text.c_str(), &end) : 0.0;
+      if (!decimal_characters || end == text.c_str() || *end != '\0') {
+        return "'" + text + "' is not a number in decimal notation (e.g. 0.5 or 1e-3)";
       }
+      if (!std::isfinite(value)) return "'" + text + "' is too large";
+      if (value <= 0.0) return "'" + text + "' is not a positive number";
       return "";
     },
     "POSITIVE");
@@ -65,6 +81,92 @@ inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** arg
     return app.exit(error) == 0 ? 0 : error_status;
   }
   return std::nullopt;
+}
+
+/// "1 epoch", "2 epochs": a count and its noun, plural unless the count is 1.
+inline std::string counted(std::size_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+/// A file or directory that a program writes, and the flag that names it ("" when not given).
+struct OutputTarget {
+  std::string flag;
+  std::filesystem::path path;
+  bool is_directory = false;  // a directory of frames from write_backward_frames()
+};
+
+/// Makes `directory` as write_backward_frames() would, and throws unless it takes new files:
+/// only making it shows that it can be made (read-only mounts, /proc, a file on the way).
+inline void prepare_frames_directory(const std::string& flag, const std::filesystem::path& directory) {
+  std::error_code error;
+  if (std::filesystem::exists(directory, error) && !std::filesystem::is_directory(directory, error)) {
+    throw std::runtime_error(
+        fmt::format("backflow: {} '{}': it exists and is not a directory", flag, directory.string()));
+  }
+  backflow::create_output_directory(directory);
+  backflow::check_writable(directory / "frame_000.svg");
+}
+
+/// Where `path` points, comparable with another output's: absolute, with ".." and links
+/// resolved as far as the path exists.
+inline std::filesystem::path resolved(const std::filesystem::path& path) {
+  std::error_code error;
+  std::filesystem::path where = std::filesystem::weakly_canonical(std::filesystem::absolute(path), error);
+  if (error) where = std::filesystem::absolute(path).lexically_normal();
+  return where.has_filename() ? where : where.parent_path();  // "frames/" is "frames"
+}
+
+/// Whether `inner` is `outer` or lies inside it.
+inline bool same_or_inside(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+  return std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end()).first == outer.end();
+}
+
+/// Throws unless every given output can be written, before any slow work: pictures with a
+/// known extension in a writable directory, frame directories that exist or can be made (they
+/// are made here, last), and no two outputs in the same place (one would overwrite the other,
+/// or a picture would stand where the frames' directory must be).
+inline void check_outputs(const std::vector<OutputTarget>& outputs) {
+  std::vector<const OutputTarget*> given;
+  for (const OutputTarget& output : outputs) {
+    if (output.path.empty()) continue;
+    if (!output.is_directory) backflow::check_render_target(output.path);
+    given.push_back(&output);
+  }
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    for (std::size_t j = i + 1; j < given.size(); ++j) {
+      const std::filesystem::path first = resolved(given[i]->path);
+      const std::filesystem::path second = resolved(given[j]->path);
+      if (same_or_inside(first, second) || same_or_inside(second, first)) {
+        throw std::runtime_error(fmt::format("backflow: {} '{}' and {} '{}' would write to the same place",
+                                             given[i]->flag, given[i]->path.string(), given[j]->flag,
+                                             given[j]->path.string()));
+      }
+    }
+  }
+  for (const OutputTarget* output : given) {
+    if (output->is_directory) prepare_frames_directory(output->flag, output->path);
+  }
+}
+
+/// Runs `program` (an example's main) and returns its status, unless its output was lost:
+/// then it says so on stderr and returns `error_status`. The output is the result, so losing
+/// it (`> /dev/full`, a full disk) must not end with status 0: exit() would flush stdout
+/// without telling anyone, and fmt::print throws std::system_error when a write fails.
+inline int run_checking_stdout(int (*program)(int, char**), int argc, char** argv, int error_status) {
+  int status = error_status;
+  int reason = 0;
+  try {
+    status = program(argc, argv);
+  } catch (const std::system_error& error) {
+    if (std::ferror(stdout) == 0) throw;  // not the output's failure
+    reason = error.code().value();
+  }
+  if (std::fflush(stdout) != 0 && reason == 0) reason = errno;
+  if (std::ferror(stdout) == 0) return status;
+  // After a failure that `program` caught itself, errno still holds the write's reason.
+  if (reason == 0) reason = errno != 0 ? errno : EIO;
+  std::fprintf(stderr, "backflow: could not write the output (stdout): %s\n", std::strerror(reason));
+  return error_status;
 }
 
 }  // namespace examples

@@ -29,9 +29,7 @@ double round_to(double x, int places) {
   return std::round(x * scale) / scale;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"The introduction's worked example: forward pass, squared error, backward and the delta rule"};
   app.footer("Exit status: 0 when backward() agrees with the delta rule, 1 when it does not, 2 on an error.");
   double learning_rate = 1.0;
@@ -45,6 +43,14 @@ int main(int argc, char** argv) {
   app.add_option("--forward-graph", forward_graph_file, "draw the graph before backward() (values only) to FILE");
   app.add_option("--frames", frames_directory, "write one picture per backward step into DIR (frame_000.svg, ...)");
   if (const auto status = examples::parse_command_line(app, argc, argv, 2)) return *status;
+  try {
+    // Before drawing anything: a bad --graph must not come after --forward-graph is written.
+    examples::check_outputs(
+        {{"--forward-graph", forward_graph_file}, {"--graph", graph_file}, {"--frames", frames_directory, true}});
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  }
 
   const backflow::IntroductionExample example;
   const backflow::nn::MLP net = example.network();
@@ -127,9 +133,15 @@ int main(int argc, char** argv) {
   fmt::print(
       "\nWhy -dE/dw / 2: E = (t - y)^2 gives dE/dy = -2 (t - y). The delta rule's (t - y) points\n"
       "the way to *reduce* the error (hence the minus) and leaves out the 2 from the square.\n"
-      "So the weight change eta * delta_j * y_i equals -eta/2 * dE/dw: the same step.\n");
-  fmt::print("With eta = {}: the hidden 1 -> output weight changes by {:+.6f}\n", learning_rate,
-             learning_rate * delta_out * hidden[0].data());
+      "So the weight change eta * delta_j * y_i equals -eta/2 * dE/dw: the same direction as gradient\n"
+      "descent's step -eta * dE/dw, and half its size.\n");
+  const Value& first_weight = net.layers()[1].neurons()[0].weights()[0];
+  fmt::print("With eta = {}, the hidden 1 -> output weight: delta rule {:+.6f}, gradient descent {:+.6f}\n",
+             learning_rate, learning_rate * delta_out * hidden[0].data(), -learning_rate * first_weight.grad());
   fmt::print("\ndelta rule and autodiff agree on all 9 weights: {}\n", all_agree ? "yes" : "NO");
   return all_agree ? 0 : 1;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return examples::run_checking_stdout(run, argc, argv, 2); }

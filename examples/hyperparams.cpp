@@ -12,7 +12,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
+#include <string>
+#include <string_view>
 
 using namespace backflow;
 
@@ -67,6 +70,25 @@ std::string setting(const Trial& t) {
   return fmt::format("lr {}", t.learning_rate);
 }
 
+// `text` as one word for the shell: as it is when that is safe, else in single quotes.
+std::string shell_word(const std::string& text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char letter) {
+    return std::isalnum(letter) != 0 ||
+           std::string_view("_-./:=+,").find(static_cast<char>(letter)) != std::string_view::npos;
+  });
+  if (plain) return text;
+  std::string quoted = "'";
+  for (char letter : text) quoted += letter == '\'' ? std::string("'\\''") : std::string(1, letter);
+  return quoted + "'";
+}
+
+// The flags that reproduce the data this run read: the directory it was read from (whether
+// named by --data, BACKFLOW_DATA or the default) and the dataset found there.
+std::string data_flags(const MnistData& data) {
+  return fmt::format(" --data {}{}", shell_word(data.directory.string()),
+                     data.name == "Fashion-MNIST" ? " --dataset fashion" : "");
+}
+
 std::string percent(const Trial& t) { return t.diverged ? "diverged" : fmt::format("{:.2f}%", t.accuracy * 100); }
 
 // One sentence per hyperparameter: each variant against the baseline (the 1000-unit relu
@@ -98,10 +120,11 @@ std::string reading(const std::vector<Trial>& trials) {
   return text;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"Sweep hidden layers, units, activation and learning rate; write a Markdown table"};
+  app.footer(
+      "Exit status: 0 on success (a diverged trial is a result in the table), 1 on an error (bad flag, data or "
+      "output file).");
   std::string data_dir;
   std::string dataset_name = "digits";
   int epochs = 2;
@@ -122,6 +145,7 @@ int main(int argc, char** argv) {
   try {
     // Before the sweep, not after it: a mistyped directory must not cost the whole run.
     if (!output.empty()) check_writable(output);
+    num_threads();  // refuses a bad BACKFLOW_NUM_THREADS now, not after reading the data
     DataSource source;
     if (!data_dir.empty()) source.directory = data_dir;
     source.dataset = dataset_name == "fashion" ? Dataset::fashion : Dataset::digits;
@@ -173,12 +197,13 @@ int main(int argc, char** argv) {
     if (!output.empty()) {
       std::string text = fmt::format(
           "# The impact of hyperparameters\n\n"
-          "Written by `build/examples/hyperparams{}{}` on {} ({} training, {} test images): {} per trial,\n"
+          "Written by `build/examples/hyperparams{}{}{}` on {} ({} training, {} test images): {} per trial,\n"
           "batch 1024, seed {}. Baseline: {} -> Dense(1000, relu) -> Dense(10, softmax), Adam, learning\n"
           "rate 0.001; each row changes one thing. Accuracy and loss are on the test set; seconds are training\n"
           "time on the machine that wrote this file.\n\n{}\n{}\n",
-          epochs == 2 ? "" : fmt::format(" --epochs {}", epochs), seed == 42 ? "" : fmt::format(" --seed {}", seed),
-          data.name, data.train.count, data.test.count, epochs_text, seed, features, header, rule);
+          data_flags(data), epochs == 2 ? "" : fmt::format(" --epochs {}", epochs),
+          seed == 42 ? "" : fmt::format(" --seed {}", seed), data.name, data.train.count, data.test.count, epochs_text,
+          seed, features, header, rule);
       for (const Trial& t : trials) text += row(t) + "\n";
       text += "\n## Reading the table\n\n" + findings;
       write_file_atomically(output, text);
@@ -190,3 +215,7 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return examples::run_checking_stdout(run, argc, argv, 1); }

@@ -118,9 +118,7 @@ bool is_png_name(const std::filesystem::path& file) {
   return extension == ".png";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"The introduction's MNIST MLP: 784-1000 relu-10 softmax, Adam, batch 1024, 5 epochs"};
   app.footer(
       "Exit status: 0 on success, 1 on an error (bad flag, data or model file), 3 when the loss stops being "
@@ -190,6 +188,7 @@ int main(int argc, char** argv) {
     }
     if (!graph_path.empty()) check_render_target(graph_path);
     if (threads > 0) set_num_threads(threads);
+    num_threads();  // refuses a bad BACKFLOW_NUM_THREADS now, not after reading the data
     const std::vector<std::size_t> hidden = parse_hidden(hidden_text);
     const LayerActivation activation = parse_layer_activation(activation_text);
     std::vector<DenseSpec> specs;
@@ -279,3 +278,7 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return examples::run_checking_stdout(run, argc, argv, 1); }

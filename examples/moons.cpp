@@ -13,7 +13,9 @@
 
 using backflow::Value;
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"micrograd's demo: MLP 2-16-16-1 on 100 moons points, max-margin loss, SGD"};
   app.footer("Exit status: 0 when every point ends up classified right, 1 otherwise, 2 on an error.");
   int steps = 100;
@@ -35,6 +37,13 @@ int main(int argc, char** argv) {
   app.add_option("--frames", frames_directory,
                  "write one picture per backward step for the first point's own loss into DIR (one box per neuron)");
   if (const auto status = examples::parse_command_line(app, argc, argv, 2)) return *status;
+  try {
+    // Before training: the frames alone take tens of seconds.
+    examples::check_outputs({{"--graph", graph_file}, {"--frames", frames_directory, true}});
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  }
 
   const auto data = backflow::make_moons(100, 0.1, data_seed);
   backflow::nn::MLP model(2, {16, 16, 1}, backflow::nn::Activation::relu, backflow::nn::Activation::linear, seed);
@@ -50,8 +59,13 @@ int main(int argc, char** argv) {
     point_loss.set_label("loss of point 1");
     point_loss.backward();
     try {
+      const backflow::GraphView graph = backflow::make_graph_view(point_loss);
+      // Said first, and flushed: the frames take a while, and a silent program looks stuck.
+      fmt::print("writing {} into {} (one per backward step; this takes a while)\n",
+                 examples::counted(backflow::backward_steps(graph).size(), "frame"), frames_directory);
+      std::fflush(stdout);
       const auto frames = backflow::write_backward_frames(
-          point_loss, frames_directory, {.collapse_modules = !expand, .title = "moons: backward for one point"});
+          graph, frames_directory, {.collapse_modules = !expand, .title = "moons: backward for one point"});
       fmt::print("wrote {} frames into {}\n\n", frames.size(), frames_directory);
     } catch (const std::exception& e) {
       fmt::print(stderr, "{}\n", e.what());
@@ -100,6 +114,11 @@ int main(int argc, char** argv) {
     const double score = model({data.points[i][0], data.points[i][1]})[0].data();
     correct += (score > 0) == (data.labels[i] > 0) ? 1 : 0;
   }
-  fmt::print("after {} steps: {} of {} points classified right\n", steps, correct, data.points.size());
+  fmt::print("after {}: {} of {} points classified right\n", examples::counted(static_cast<std::size_t>(steps), "step"),
+             correct, data.points.size());
   return correct == data.points.size() ? 0 : 1;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return examples::run_checking_stdout(run, argc, argv, 2); }

@@ -65,17 +65,16 @@ Series xor_curve(std::size_t hidden, double learning_rate, int epochs, const std
   return curve;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"Draw the tutorial's charts (SVG) with backflow"};
+  app.footer("Exit status: 0 on success, 1 on an error (a bad flag, a chart that cannot be written).");
   std::string output = "docs/tutorial/img";
   int epochs = 2000;
   app.add_option("--output", output, "directory for the SVG files")->capture_default_str();
   app.add_option("--epochs", epochs, "XOR epochs per curve")
       ->capture_default_str()
-      ->check(CLI::Range(10, 100000))
-      ->check(examples::decimal_digits);
+      ->check(examples::decimal_digits)
+      ->check(CLI::Range(10, 100000));
   if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
   try {
     backflow::create_output_directory(output);
@@ -104,3 +103,7 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return examples::run_checking_stdout(run, argc, argv, 1); }

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""The command-line checks of mnist_mlp and hyperparams, on a tiny dataset made here.
+"""The command-line checks of the examples, on a tiny dataset made here.
 
 Each bad flag must be refused with a message naming it, before any training starts; a model
 from --load must fit the flags and the data. The small examples refuse bad counts and rates
-the same way. Usage: examples_cli_check.py MNIST_MLP HYPERPARAMS XOR MOONS BENCH_MOONS_STEP
+the same way, refuse bad output files before writing any, and every example fails when its
+output cannot be written. The other examples (forward_pass, values, plots, bench_mnist) are
+taken from beside XOR. Usage: examples_cli_check.py MNIST_MLP HYPERPARAMS XOR MOONS BENCH_MOONS_STEP
 """
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -36,6 +39,18 @@ def run(program, *args, env=None):
     return result.returncode, result.stdout, result.stderr
 
 
+def expect_output_failure_reported(program, *args):
+    """With stdout on a full device, the program must say so and exit with its error status."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([program, *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    name = os.path.basename(program)
+    if result.returncode != ERROR_STATUS[program]:
+        failures.append(f"{name} {' '.join(args)} > /dev/full: exit {result.returncode}, "
+                        f"expected {ERROR_STATUS[program]}\n{result.stderr}")
+    elif "backflow: could not write the output (stdout): No space left on device" not in result.stderr:
+        failures.append(f"{name} {' '.join(args)} > /dev/full: stderr does not say so:\n{result.stderr}")
+
+
 def expect_ok(program, *args, env=None):
     code, out, err = run(program, *args, env=env)
     if code != 0:
@@ -47,7 +62,7 @@ def expect_ok(program, *args, env=None):
 ERROR_STATUS = {}
 
 
-def expect_refused(program, *args, says, env=None):
+def expect_refused(program, *args, says, env=None, not_printed=None):
     code, out, err = run(program, *args, env=env)
     if code == 0:
         failures.append(f"{' '.join(args)}: accepted, expected a refusal saying {says!r}")
@@ -57,14 +72,40 @@ def expect_refused(program, *args, says, env=None):
         failures.append(f"{' '.join(args)}: refused, but stderr does not say {says!r}:\n{err}")
     if "Epoch 1/" in out:
         failures.append(f"{' '.join(args)}: training started before the refusal")
+    if not_printed is not None and not_printed in out:
+        failures.append(f"{' '.join(args)}: printed {not_printed!r} before the refusal:\n{out}")
 
+
+def expect_not_written(path, command):
+    if os.path.exists(path):
+        failures.append(f"{command}: refused, but {os.path.basename(path)} was written first")
+
+
+def check_exit_status_footer(program):
+    """--help ends with an "Exit status" footer whose error status is the one the program uses."""
+    out = expect_ok(program, "--help")
+    stated = re.search(r"Exit status:.*?(\d) on an error", out, re.DOTALL)
+    if stated is None:
+        failures.append(f"{os.path.basename(program)} --help: no 'Exit status: ... N on an error' footer")
+    elif int(stated.group(1)) != ERROR_STATUS[program]:
+        failures.append(f"{os.path.basename(program)} --help says {stated.group(1)} on an error, "
+                        f"but it exits {ERROR_STATUS[program]}")
+
+
+def no_plural_after_one(program, out, noun):
+    if re.search(rf"\b1 {noun}s\b", out):
+        failures.append(f"{os.path.basename(program)}: says '1 {noun}s':\n{out}")
 
 def main():
     mnist_mlp, hyperparams, xor, moons, bench_moons_step = sys.argv[1:6]
-    ERROR_STATUS.update({mnist_mlp: 1, hyperparams: 1, xor: 2, moons: 2, bench_moons_step: 1})
+    forward_pass, values, plots, bench_mnist = (os.path.join(os.path.dirname(xor), name)
+                                                for name in ("forward_pass", "values", "plots", "bench_mnist"))
+    ERROR_STATUS.update({mnist_mlp: 1, hyperparams: 1, xor: 2, moons: 2, bench_moons_step: 1, forward_pass: 2,
+                         values: 1, plots: 1, bench_mnist: 1})
     for program in ERROR_STATUS:
-        expect_ok(program, "--help")
-        expect_refused(program, "--no-such-flag", says="--no-such-flag")
+        check_exit_status_footer(program)
+        required = ["--data", os.path.dirname(xor)] if program == bench_mnist else []
+        expect_refused(program, *required, "--no-such-flag", says="--no-such-flag")
     with tempfile.TemporaryDirectory(prefix="backflow-cli-") as scratch:
         data = os.path.join(scratch, "data")
         small = os.path.join(scratch, "small")
@@ -95,6 +136,9 @@ def main():
 
         for bad in ("0", "-0.5", "nan", "inf"):
             expect_refused(mnist_mlp, *tiny, "--lr", bad, says="--lr")
+        # strtod reads hexadecimal ("0x10" is 16) and skips leading spaces; a rate is written in decimal.
+        for bad in ("0x10", "0x1p-3", " 0.5"):
+            expect_refused(mnist_mlp, *tiny, "--lr", bad, says=f"--lr: '{bad}' is not a number in decimal notation")
         for flag, bad in (("--epochs", "010"), ("--seed", "-1"), ("--seed", "99999999999999999999999"),
                           ("--batch-size", "0x10"), ("--threads", "1e3")):
             expect_refused(mnist_mlp, *tiny, flag, bad, says=flag)
@@ -116,7 +160,9 @@ def main():
         bad_threads = {"BACKFLOW_NUM_THREADS": "abc"}
         expect_ok(mnist_mlp, *tiny, "--hidden", "3", "--epochs", "1", "--threads", "1", env=bad_threads)
         expect_refused(mnist_mlp, *tiny, "--hidden", "3", "--epochs", "1", says="BACKFLOW_NUM_THREADS='abc'",
-                       env=bad_threads)
+                       env=bad_threads, not_printed="training and")
+        expect_refused(hyperparams, "--data", data, "--epochs", "1", "--output", "", says="BACKFLOW_NUM_THREADS='abc'",
+                       env=bad_threads, not_printed="per trial")
         expect_refused(mnist_mlp, *tiny, "--hidden", "3", "--epochs", "1", says="BACKFLOW_NUM_THREADS=' 2'",
                        env={"BACKFLOW_NUM_THREADS": " 2"})
 
@@ -134,6 +180,62 @@ def main():
             failures.append("hyperparams wrote no table")
         if os.listdir(os.path.dirname(table)) != ["h.md"]:
             failures.append(f"hyperparams left other files: {os.listdir(os.path.dirname(table))}")
+        # The command it quotes must name the data it read.
+        written_by = [line for line in open(table) if line.startswith("Written by")] if os.path.isfile(table) else []
+        if not written_by or f"--data {data}" not in written_by[0]:
+            failures.append(f"hyperparams' 'Written by' line leaves out --data {data}: {written_by}")
+
+        # A benchmark reports the targets it met and missed, and exits 0 either way.
+        out = expect_ok(bench_mnist, "--data", data, "--no-torch", "--seeds", "7", "--epochs", "1")
+        if not re.search(r"verdict: time (met|NOT met) .*accuracy NOT met .*memory (met|NOT met) ", out):
+            failures.append(f"bench_mnist: no verdict on the targets (accuracy on tiny data is NOT met):\n{out}")
+        no_plural_after_one(bench_mnist, out, "seed")
+
+        # Output that cannot be written is an error, said on stderr.
+        if os.path.exists("/dev/full"):
+            for program, args in ((mnist_mlp, [*tiny, "--hidden", "3", "--epochs", "1"]),
+                                  (hyperparams, ["--data", data, "--epochs", "1", "--output", ""]),
+                                  (bench_mnist, ["--data", data, "--no-torch", "--seeds", "7", "--epochs", "1"]),
+                                  (xor, ["--epochs", "1"]), (xor, ["--print-every", "1"]), (moons, ["--steps", "1"]),
+                                  (bench_moons_step, ["--repeats", "1"]), (forward_pass, []), (values, []),
+                                  (plots, ["--output", os.path.join(scratch, "plots"), "--epochs", "10"])):
+                expect_output_failure_reported(program, *args)
+                expect_output_failure_reported(program, "--help")
+
+        # Every output is checked before any is written: a bad one must not come after a good one.
+        good, bad = os.path.join(scratch, "good.svg"), os.path.join(scratch, "bad.txt")
+        unknown_format = "cannot tell the format of"
+        for program, args, says in ((forward_pass, ["--forward-graph", good, "--graph", bad], unknown_format),
+                                    (values, ["--forward-graph", good, "--graph", bad], unknown_format),
+                                    (xor, ["--graph", good, "--frames", good], "would write to the same place"),
+                                    (moons, ["--frames", good, "--graph", bad], unknown_format)):
+            expect_refused(program, *args, says=says, not_printed="loss")
+            expect_not_written(good, f"{os.path.basename(program)} {' '.join(args)}")
+        not_a_directory = os.path.join(scratch, "frames-file")
+        with open(not_a_directory, "w") as f:
+            f.write("kept")
+        for program in (xor, moons, forward_pass):
+            expect_refused(program, "--frames", not_a_directory, says="it exists and is not a directory",
+                           not_printed="loss")
+            expect_refused(program, "--frames", os.path.join(not_a_directory, "sub"), says="Not a directory",
+                           not_printed="loss")
+        if open(not_a_directory).read() != "kept":
+            failures.append("--frames wrote over a file")
+
+        # values says what it wrote, as the other examples do.
+        before, after = os.path.join(scratch, "before.dot"), os.path.join(scratch, "after.dot")
+        out = expect_ok(values, "--forward-graph", before, "--graph", after)
+        for path in (before, after):
+            if f"wrote {path}" not in out:
+                failures.append(f"values: no 'wrote {path}' line:\n{out}")
+
+        # moons --frames says what it is doing before the long wait (read as it comes, then stopped).
+        frames = os.path.join(scratch, "moons-frames")
+        with subprocess.Popen([moons, "--frames", frames, "--steps", "1"], stdout=subprocess.PIPE, text=True) as moons_run:
+            announced = next((line for line in moons_run.stdout if "frames into" in line), "")
+            moons_run.kill()
+        if not re.match(rf"writing \d+ frames into {re.escape(frames)}", announced):
+            failures.append(f"moons --frames: no 'writing N frames into DIR' line before the frames: {announced!r}")
 
     # The small examples: counts in plain decimal digits, at least 1; rates positive and finite.
     for program, flag, bad, says in ((xor, "--epochs", "0", "needs at least 1"),
@@ -145,6 +247,40 @@ def main():
                                      (bench_moons_step, "--repeats", "0", "needs at least 1")):
         expect_refused(program, flag, bad, says=f"{flag}: '{bad}'" if "needs" not in says else f"{flag}: {says}")
     expect_ok(xor)  # and the defaults still run (it exits 1 if XOR is not solved)
+
+    # Integer flags: a decimal-digits refusal names the real problem (not CLI11's range check).
+    for program, args in ((xor, ["--hidden", "2.5"]), (plots, ["--epochs", "1e3"]),
+                          (bench_mnist, ["--data", os.path.dirname(xor), "--threads", "1.5"])):
+        flag, bad = args[-2:]
+        expect_refused(program, *args, says=f"{flag}: '{bad}' is not a whole number")
+    expect_refused(xor, "--lr", "0x10", says="--lr: '0x10' is not a number in decimal notation")
+    expect_refused(xor, "--activation", "softmax", says="--activation")
+    help_text = expect_ok(xor, "--help")
+    if "{sigmoid,relu,tanh,linear}" not in help_text or "dead units" not in help_text:
+        failures.append(f"xor --help: does not list the activations and relu's dead units:\n{help_text}")
+    # What --help says about relu: it does not solve XOR with the defaults.
+    code, out, _ = run(xor, "--activation", "relu")
+    if code != 1 or "NOT solved" not in out:
+        failures.append(f"xor --activation relu: exit {code}; --help says it does not solve XOR\n{out}")
+
+    # The log and the verdict count epochs the same way.
+    out = expect_ok(xor, "--print-every", "1")
+    logged = re.findall(r"^epoch +(\d+) ", out, re.MULTILINE)
+    verdict = re.search(r"solved after (\d+) epochs", out)
+    if not logged or verdict is None or logged[-1] != verdict.group(1):
+        failures.append(f"xor: the last logged epoch ({logged[-1:]}) is not the verdict's count "
+                        f"({verdict and verdict.group(1)})")
+    for program, args, noun in ((xor, ["--epochs", "1"], "epoch"), (moons, ["--steps", "1"], "step"),
+                                (bench_moons_step, ["--repeats", "1"], "step")):
+        no_plural_after_one(program, run(program, *args)[1], noun)
+
+    # forward_pass: the delta rule's step is gradient descent's direction and half its size.
+    out = expect_ok(forward_pass)
+    steps = re.search(r"delta rule ([-+]\d+\.\d+), gradient descent ([-+]\d+\.\d+)", out)
+    if "the same direction" not in out or "half its size" not in out or steps is None:
+        failures.append(f"forward_pass: does not say same direction, half the step, with both numbers:\n{out}")
+    elif abs(2 * float(steps.group(1)) - float(steps.group(2))) > 2e-6:
+        failures.append(f"forward_pass: gradient descent's step {steps.group(2)} is not twice {steps.group(1)}")
 
     for failure in failures:
         print("FAIL:", failure)
