@@ -13,6 +13,7 @@
 #include <fstream>
 #include <limits>
 #include <random>
+#include <regex>
 #include <vector>
 
 using backflow::LayerActivation;
@@ -117,11 +118,23 @@ TEST_CASE("fit learns separable blobs; evaluate and predict agree") {
   REQUIRE(history.epochs.size() == 10);
   CHECK(history.epochs.back().loss < history.epochs.front().loss);
   CHECK(history.epochs.back().val_accuracy > 0.95);
-  const auto evaluation = backflow::evaluate(model, test);
+  const auto evaluation = backflow::evaluate(model, test, 7);  // another batch size: the same figures
   CHECK(evaluation.accuracy == doctest::Approx(history.epochs.back().val_accuracy));
+  CHECK(evaluation.loss == doctest::Approx(history.epochs.back().val_loss));
+  // predict's probabilities, scored by hand, give evaluate's accuracy and loss.
   const Tensor probabilities = backflow::predict(model, test.inputs);
-  CHECK(probabilities.shape() == backflow::Shape{300, 3});
-  CHECK(probabilities.at({0, 0}) + probabilities.at({0, 1}) + probabilities.at({0, 2}) == doctest::Approx(1.0));
+  REQUIRE(probabilities.shape() == backflow::Shape{300, 3});
+  const auto predicted = backflow::argmax_rows(probabilities);
+  const auto expected = backflow::argmax_rows(test.targets);
+  std::size_t right = 0;
+  double loss = 0.0;
+  for (std::size_t r = 0; r < 300; ++r) {
+    right += predicted[r] == expected[r] ? 1 : 0;
+    loss -= std::log(static_cast<double>(probabilities.at({r, expected[r]})));
+    CHECK(probabilities.at({r, 0}) + probabilities.at({r, 1}) + probabilities.at({r, 2}) == doctest::Approx(1.0));
+  }
+  CHECK(static_cast<double>(right) / 300.0 == doctest::Approx(evaluation.accuracy));
+  CHECK(loss / 300.0 == doctest::Approx(evaluation.loss).epsilon(1e-5));
 }
 
 TEST_CASE("a NaN loss stops training and names the epoch and step") {
@@ -137,9 +150,27 @@ TEST_CASE("a NaN loss stops training and names the epoch and step") {
     FAIL("training with a learning rate of 1e30 should diverge");
   } catch (const backflow::TrainingDiverged& e) {
     const std::string message = e.what();
-    CHECK(message.find("epoch") != std::string::npos);
-    CHECK(message.find("step") != std::string::npos);
+    CAPTURE(message);
+    // 64 rows in batches of 16: 4 steps an epoch. The first update (1e30 times a gradient)
+    // already ruins the weights, so it breaks down within the first epoch.
+    CHECK(std::regex_search(message, std::regex("the loss became (NaN|infinite) at epoch 1, step [1-4] of 4;")));
   }
+}
+
+TEST_CASE("an infinite loss is called infinite, at the step where it appears") {
+  // Logits 3e38 and -3e38 for a row whose answer is the second class: its log-probability is
+  // -3e38 - 3e38, below the smallest float: -inf, and the loss +inf (not NaN).
+  const Sequential model(4, {{3, LayerActivation::softmax}}, 1);
+  for (float& w : model.layers()[0].weights().data()) w = 0.0F;
+  model.layers()[0].weights().data()[0] = 3e38F;   // input 0 -> class 0
+  model.layers()[0].weights().data()[1] = -3e38F;  // input 0 -> class 1
+  const backflow::LabeledData data{Tensor({1, 4}, {1, 0, 0, 0}), Tensor({1, 3}, {0, 1, 0})};
+  backflow::SGD sgd(model.parameters(), 0.1);
+  backflow::FitOptions options;
+  options.progress = nullptr;
+  CHECK_THROWS_WITH_AS(backflow::fit(model, sgd, data, options),
+                       doctest::Contains("the loss became infinite at epoch 1, step 1 of 1"),
+                       backflow::TrainingDiverged);
 }
 
 TEST_CASE("save and load give the same predictions; corrupt files are rejected") {

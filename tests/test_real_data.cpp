@@ -1,5 +1,7 @@
 // A short real training run: the introduction's model on part of MNIST (when
 // BACKFLOW_TEST_MNIST names a directory with the digits) or of Debian's Fashion-MNIST.
+#include "skip_unless_required.hpp"
+
 #include <backflow/data.hpp>
 #include <backflow/layers.hpp>
 #include <backflow/train.hpp>
@@ -33,7 +35,7 @@ TEST_CASE("a short real training run reaches a sane accuracy") {
     source.dataset = Dataset::fashion;
     required = 0.70;  // Fashion-MNIST is harder (about 0.81 seen)
   } else {
-    MESSAGE("skipped: set BACKFLOW_TEST_MNIST or install dataset-fashion-mnist");
+    fixtures::skip_unless_required("set BACKFLOW_TEST_MNIST or install dataset-fashion-mnist");
     return;
   }
   const MnistData data = load_mnist(source);

@@ -38,7 +38,7 @@ void check_op(const std::string& name, const std::function<Tensor(const std::vec
     return backflow::sum(y * *weights);
   };
   const auto check = backflow::check_tensor_gradients(weighted_sum, inputs);
-  CHECK(check.max_rel_error < 2e-3);
+  CHECK(check.max_rel_error < 1e-3);
   CHECK_FALSE(check.analytic.empty());
 }
 

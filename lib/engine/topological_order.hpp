@@ -2,8 +2,6 @@
 // depth are walked with explicit stacks.
 #pragma once
 
-#include "fast_tls.hpp"
-
 #include <algorithm>
 #include <unordered_set>
 #include <vector>
@@ -58,18 +56,6 @@ void count_then_release(NodeT* root, std::vector<NodeT*>& stack, OnFirstVisit& o
   }
 }
 
-/// The traversal stack kept between calls, per thread. A traversal after it is destroyed
-/// (from a static object's destructor at exit: a thread's thread_locals die first) uses a
-/// fresh one instead.
-template <class NodeT>
-struct KeptStack {
-  std::vector<NodeT*> nodes;
-  ~KeptStack() { gone = true; }
-  static constinit inline thread_local bool gone = false;
-};
-template <class NodeT>
-inline thread_local KeptStack<NodeT> kept_stack BACKFLOW_FAST_TLS;
-
 /// Calls visit(node) once for every node reachable from `root`, each node only after every
 /// node that consumes it: reverse topological order, the order backward() needs.
 ///
@@ -82,12 +68,15 @@ inline thread_local KeptStack<NodeT> kept_stack BACKFLOW_FAST_TLS;
 /// `pending_consumers` that is 0 outside a traversal. If visit (or an allocation) throws,
 /// the counts are reset before the exception leaves, so the next traversal of any graph
 /// sharing these nodes (the parameters of the next training step) starts clean.
+///
+/// `kept`, when given, lends the stack's memory and gets it back: backward() passes one kept
+/// per thread, because training loops walk graphs of the same size every step.
 template <class NodeT, class OnFirstVisit, class Visit>
-void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit visit) {
-  // The stack's memory is kept between calls (training loops walk graphs of the same size
-  // every step); a local handle to it lets the compiler keep it in registers.
+void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit visit,
+                                std::vector<NodeT*>* kept = nullptr) {
+  // A local vector, not *kept itself: the compiler can keep its pointers in registers.
   std::vector<NodeT*> stack;
-  if (!KeptStack<NodeT>::gone) stack = std::move(kept_stack<NodeT>.nodes);
+  if (kept != nullptr) stack = std::move(*kept);
   stack.clear();
   try {
     count_then_release(root, stack, on_first_visit, visit);
@@ -95,7 +84,7 @@ void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit 
     reset_pending_consumers(root);
     throw;
   }
-  if (!KeptStack<NodeT>::gone) kept_stack<NodeT>.nodes = std::move(stack);
+  if (kept != nullptr) *kept = std::move(stack);
 }
 
 /// Every node reachable from `root`, inputs before their consumers, root last: exactly the

@@ -21,15 +21,17 @@ namespace {
 
 constinit thread_local bool no_grad = false;
 
-// Scratch space for release(). A Tensor destroyed after it (a static one, at exit: this
-// thread's thread_locals die before the program's statics) must not touch it.
-struct ReleaseWork {
-  std::vector<TensorNode*> nodes;
-  ~ReleaseWork() { gone = true; }
+// Scratch space kept per thread: release()'s work list and backward()'s traversal stack.
+// A Tensor freed or a backward() run after it is gone (from a static object's destructor at
+// exit: this thread's thread_locals die before the program's statics) must not touch it.
+struct ThreadScratch {
+  std::vector<TensorNode*> release;
+  std::vector<TensorNode*> traversal;
+  ~ThreadScratch() { gone = true; }
   static constinit thread_local bool gone;
 };
-constinit thread_local bool ReleaseWork::gone = false;
-thread_local ReleaseWork release_work;
+constinit thread_local bool ThreadScratch::gone = false;
+thread_local ThreadScratch thread_scratch;
 
 }  // namespace
 
@@ -73,9 +75,9 @@ TensorNode* make_tensor_node(Shape shape, TensorOp op, std::initializer_list<Ten
 void release(TensorNode* node) {
   if (node == nullptr || --node->references != 0) return;
   std::vector<TensorNode*> work;
-  if (!ReleaseWork::gone) work = std::move(release_work.nodes);
+  if (!ThreadScratch::gone) work = std::move(thread_scratch.release);
   free_graph(node, work, [](TensorNode* dead) { delete dead; });
-  if (!ReleaseWork::gone) release_work.nodes = std::move(work);
+  if (!ThreadScratch::gone) thread_scratch.release = std::move(work);
 }
 
 GradSink grad_sink(TensorNode* node) {
@@ -251,7 +253,8 @@ void Tensor::backward() const {
           sink.values[0] = sink.accumulate && node->inputs[0] == nullptr ? sink.values[0] + 1.0F : 1.0F;
         }
         if (node->inputs[0] != nullptr && node->has(detail::tensor_grad_written)) detail::backward_rule(node);
-      });
+      },
+      detail::ThreadScratch::gone ? nullptr : &detail::thread_scratch.traversal);
 }
 
 void Tensor::zero_grad() const { node_->set(detail::tensor_grad_written, false); }

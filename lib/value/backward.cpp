@@ -45,7 +45,8 @@ void Value::backward() const {
         for (int slot = 0; slot < 2; ++slot) {
           if (node->inputs[slot] != nullptr) node->inputs[slot]->grad += local[slot] * node->grad;
         }
-      });
+      },
+      detail::kept_traversal_stack());
 }
 
 std::vector<Value> topological_order(const Value& root) { return as_values(detail::topological_order(root.node())); }

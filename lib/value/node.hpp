@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace backflow::detail {
 
@@ -125,6 +126,10 @@ inline double exponent_of(const Node* node) {
 
 /// Frees every node whose last reference this was; iterative, so depth does not matter.
 void free_unreferenced(Node* node);
+
+/// This thread's stack for backward()'s traversal, kept between calls; nullptr once the
+/// thread's thread_locals are destroyed (a backward() from a static object's destructor).
+std::vector<Node*>* kept_traversal_stack();
 
 inline void release(Node* node) {
   if (node != nullptr && --node->references == 0) free_unreferenced(node);

@@ -42,10 +42,12 @@ Chunk* new_chunk() {
   return chunk;
 }
 
-// This thread's chunks, in address order, and scratch space for free_unreferenced.
+// This thread's chunks, in address order, and scratch space for free_unreferenced and for
+// backward()'s traversal.
 struct ThreadNodes {
   std::vector<Chunk*> chunks;
   std::vector<Node*> unreferenced;
+  std::vector<Node*> traversal;
   // A Value destroyed after this (a static one at exit) must not touch it.
   ~ThreadNodes() { gone = true; }
   static constinit thread_local bool gone BACKFLOW_FAST_TLS;
@@ -73,6 +75,8 @@ Node* allocate_node_slow() {
   cursor = {chunk, 0};
   return allocate_node();
 }
+
+std::vector<Node*>* kept_traversal_stack() { return ThreadNodes::gone ? nullptr : &thread_nodes.traversal; }
 
 void free_unreferenced(Node* node) {
   // The work list's memory is kept between calls; a local handle to it lets the compiler

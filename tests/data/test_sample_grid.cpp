@@ -1,4 +1,5 @@
 // The 2x2 sample picture: its layout, its label digits, and the PNG file it is written to.
+#include "../skip_unless_required.hpp"
 #include "idx_fixtures.hpp"
 
 #include <backflow/data.hpp>
@@ -73,7 +74,7 @@ TEST_CASE("write_sample_grid writes a PNG of the right size, and nothing else") 
     backflow::write_sample_grid(four_digits(), 0, file);
   } catch (const backflow::DataError& error) {
     CHECK(std::string(error.what()).find("built without libpng") != std::string::npos);
-    MESSAGE("skipped: built without libpng");
+    fixtures::skip_unless_required("built without libpng");
     return;
   }
   const fixtures::Bytes png = fixtures::read_file(file);
@@ -109,7 +110,7 @@ TEST_CASE("a PNG that cannot be renamed into place leaves no temporary file behi
   } catch (const backflow::DataError& error) {
     const std::string message = error.what();
     if (message.find("built without libpng") != std::string::npos) {
-      MESSAGE("skipped: built without libpng");
+      fixtures::skip_unless_required("built without libpng");
       return;
     }
     CHECK(message.find("cannot write") != std::string::npos);

@@ -133,8 +133,12 @@ TEST_CASE("an infinite gradient leaves the others their widths and colours") {
   loss.backward();
   REQUIRE(std::isinf(a.grad()));
   const std::string dot = backflow::to_dot(loss, without_legend());
-  CHECK(dot.find("penwidth=6.00") != std::string::npos);  // the largest finite gradient: full width
-  CHECK(count(dot, "penwidth=1.00") < count(dot, "penwidth="));
+  // b's two edges into b * b carry 3, the largest finite gradient: full width, full red.
+  CHECK(count(dot, "color=\"0.000 1.000 0.850\", penwidth=6.00, label=\"3.0000\"") == 2);
+  // The gradients of 1 get sqrt(1/3) of the scale (width 1 + 5 * 0.577), not the grey of no scale.
+  CHECK(count(dot, "color=\"0.000 0.683 0.850\", penwidth=3.89, label=\"1.0000\"") == 2);
+  // The infinite one is drawn apart from the scale: grey, thin, labelled inf.
+  CHECK(count(dot, "color=\"#9e9e9e\", penwidth=1.00, label=\"inf\"") == 1);
 }
 
 TEST_CASE("round trip: boost::read_graphviz reads back every node, edge and label") {

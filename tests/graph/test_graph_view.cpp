@@ -74,12 +74,15 @@ TEST_CASE("each edge carries local derivative times the consumer's grad, and the
   const double y = worked.net(worked.inputs)[0].data();
   const GraphVertex root = graph[boost::graph_bundle].root;
   const GraphVertex difference = boost::source(*boost::in_edges(root, graph).first, graph);
+  int edges_from_y = 0;
   for (auto [edge, end] = boost::in_edges(difference, graph); edge != end; ++edge) {
     if (graph[*edge].input_slot == 1) {
+      ++edges_from_y;
       CHECK(graph[*edge].grad == doctest::Approx(2 * y));
       CHECK(graph[*edge].grad_text == backflow::format_number(2 * y));
     }
   }
+  CHECK(edges_from_y == 1);
 }
 
 TEST_CASE("a node used twice gives two parallel edges") {

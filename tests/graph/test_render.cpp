@@ -251,7 +251,7 @@ TEST_CASE("frames: one picture per backward step, in order") {
                        doctest::Contains("call backward() first"), std::invalid_argument);
 }
 
-TEST_CASE("micrograd's demo step renders collapsed in a few seconds") {
+TEST_CASE("micrograd's demo step renders collapsed, naming its neurons") {
   ScratchDirectory scratch;
   const auto data = backflow::make_moons(100, 0.1, 1);
   backflow::nn::MLP model(2, {16, 16, 1});
@@ -265,8 +265,9 @@ TEST_CASE("micrograd's demo step renders collapsed in a few seconds") {
   const auto start = std::chrono::steady_clock::now();
   backflow::render(loss, scratch.path / "moons.svg", options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // Reported, not asserted: time is for benchmarks (bench_moons_step), not for tests on
+  // shared machines. A few seconds in a release build.
   MESSAGE("moons step, collapsed, view + DOT + layout + SVG: " << seconds << " s");
-  CHECK(seconds < 20.0);  // a few seconds in a release build; sanitizers and busy machines are slower
   CHECK(read_file(scratch.path / "moons.svg").find("layer 2 / neuron 16") != std::string::npos);
 }
 
