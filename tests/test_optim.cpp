@@ -1,13 +1,97 @@
-// SGD and Adam over scalar parameters: one step by hand, and convergence on a bowl.
+// SGD and Adam: steps by hand, the float tensor kernels against the same rules in double, and
+// convergence on a bowl.
 #include <backflow/optim.hpp>
 
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <memory>
+#include <span>
 #include <vector>
 
 using backflow::Value;
+
+namespace {
+
+// More elements than one thread's share of a tensor update (64 Ki), and a handful.
+constexpr std::size_t large_count = 3 * 65536 + 7;
+constexpr std::size_t small_count = 5;
+
+// The gradient of element i at a step: magnitudes from 1 down to 1e-8, changing from step to
+// step but never in sign, so every weight moves away from 0 one way (and a relative
+// comparison stays meaningful).
+float gradient_at(std::size_t i, int step) {
+  const double magnitude = std::pow(10.0, -static_cast<double>(i % 9)) * (1.0 + 0.5 * step);
+  return static_cast<float>(std::sin(static_cast<double>(i) + 0.5) * magnitude);
+}
+
+// Steps `optimizer` over `weights` with gradient_at() as the gradient.
+void train_tensor(backflow::Optimizer& optimizer, const backflow::Tensor& weights, int steps) {
+  for (int step = 0; step < steps; ++step) {
+    std::vector<float> slope(weights.size());
+    for (std::size_t i = 0; i < slope.size(); ++i) slope[i] = gradient_at(i, step);
+    optimizer.zero_grad();
+    backflow::sum(weights * backflow::Tensor(weights.shape(), slope)).backward();  // d/dw = slope
+    optimizer.step();
+  }
+}
+
+// The same for scalar parameters.
+void train_values(backflow::Optimizer& optimizer, const std::vector<Value>& weights, int steps) {
+  for (int step = 0; step < steps; ++step) {
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i].set_grad(gradient_at(i, step));
+    optimizer.step();
+  }
+}
+
+// SGD from weights of 0, by hand in double.
+std::vector<double> sgd_reference(std::size_t count, double learning_rate, double momentum, int steps) {
+  std::vector<double> weights(count, 0.0);
+  std::vector<double> velocity(count, 0.0);
+  for (int step = 0; step < steps; ++step) {
+    for (std::size_t i = 0; i < count; ++i) {
+      velocity[i] = momentum * velocity[i] + gradient_at(i, step);
+      weights[i] -= learning_rate * velocity[i];
+    }
+  }
+  return weights;
+}
+
+// Adam from weights of 0, by hand in double, epsilon placed as Keras does.
+std::vector<double> adam_reference(std::size_t count, const backflow::AdamOptions& options, int steps) {
+  std::vector<double> weights(count, 0.0);
+  std::vector<double> mean(count, 0.0);
+  std::vector<double> square_mean(count, 0.0);
+  for (int t = 1; t <= steps; ++t) {
+    const double step_size =
+        options.learning_rate * std::sqrt(1 - std::pow(options.beta2, t)) / (1 - std::pow(options.beta1, t));
+    for (std::size_t i = 0; i < count; ++i) {
+      const double g = gradient_at(i, t - 1);
+      mean[i] = options.beta1 * mean[i] + (1 - options.beta1) * g;
+      square_mean[i] = options.beta2 * square_mean[i] + (1 - options.beta2) * g * g;
+      weights[i] -= step_size * mean[i] / (std::sqrt(square_mean[i]) + options.epsilon);
+    }
+  }
+  return weights;
+}
+
+// How many of `got` are further than `tolerance` (relative) from `expected`.
+template <class T>
+std::size_t mismatches(std::span<const T> got, const std::vector<double>& expected, double tolerance) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    if (std::abs(static_cast<double>(got[i]) - expected[i]) > tolerance * std::abs(expected[i])) ++count;
+  }
+  return count;
+}
+
+std::vector<double> data_of(const std::vector<Value>& values) {
+  std::vector<double> data;
+  for (const Value& v : values) data.push_back(v.data());
+  return data;
+}
+
+}  // namespace
 
 TEST_CASE("one SGD step moves against the gradient") {
   Value w = 2.0;
@@ -60,14 +144,16 @@ TEST_CASE("Adam follows Keras: epsilon 1e-7 added to sqrt(v), the bias correctio
     const double step_size = lr * std::sqrt(1 - std::pow(beta2, t)) / (1 - std::pow(beta1, t));
     expected -= step_size * mean / (std::sqrt(square_mean) + 1e-7);
     CAPTURE(t);
-    CHECK(w.data() == doctest::Approx(expected).epsilon(1e-9));
+    CHECK(w.data() == doctest::Approx(expected).epsilon(1e-9).scale(0));  // relative: the steps are ~1e-5
   }
   // After the first step alone, the numbers from the comment above.
   Value first = 0.0;
   backflow::Adam one({first}, {.learning_rate = lr});
   first.set_grad(g);
   one.step();
-  CHECK(-first.data() == doctest::Approx(3.152e-5).epsilon(1e-3));
+  // scale(0): Approx's default scale of 1 would make 1e-3 an absolute tolerance, which all
+  // four placements above pass.
+  CHECK(-first.data() == doctest::Approx(3.152e-5).epsilon(1e-3).scale(0));
 }
 
 TEST_CASE("Adam on float tensors (the vectorised, threaded kernel) matches Adam on double Values") {
@@ -100,6 +186,49 @@ TEST_CASE("Adam on float tensors (the vectorised, threaded kernel) matches Adam 
   }
   CHECK(mismatches == 0);
   CHECK(values[1].data() != 0.0);  // the updates did move the weights
+}
+
+TEST_CASE("SGD on float tensors (the vectorised kernel) and on Values matches SGD by hand, with and without momentum") {
+  constexpr int steps = 4;
+  constexpr double learning_rate = 0.01;
+  for (const double momentum : {0.0, 0.9}) {
+    for (const std::size_t count : {small_count, large_count}) {
+      CAPTURE(momentum);
+      CAPTURE(count);
+      const std::vector<double> expected = sgd_reference(count, learning_rate, momentum, steps);
+      const backflow::Tensor weights = backflow::Tensor::zeros({count}, true);
+      backflow::SGD tensor_sgd(std::vector<backflow::Tensor>{weights}, learning_rate, momentum);
+      train_tensor(tensor_sgd, weights, steps);
+      // float32: a few roundings per step, each 6e-8 relative at most
+      CHECK(mismatches<float>(weights.data(), expected, 1e-6) == 0);
+      CHECK(weights.data()[1] != 0.0F);  // the updates did move the weights
+    }
+    std::vector<Value> values;  // one node each (copies of a Value share its node)
+    for (std::size_t i = 0; i < small_count; ++i) values.emplace_back(0.0);
+    backflow::SGD value_sgd(values, learning_rate, momentum);
+    train_values(value_sgd, values, steps);
+    CHECK(mismatches<double>(data_of(values), sgd_reference(small_count, learning_rate, momentum, steps), 1e-12) == 0);
+  }
+}
+
+TEST_CASE("Adam's beta1, beta2 and epsilon reach both kernels (float tensors and double Values)") {
+  // Far from the defaults, and an epsilon that outweighs most of these gradients, so a kernel
+  // that used 0.9, 0.999 or 1e-7 in place of a setting would land elsewhere.
+  const backflow::AdamOptions options{.learning_rate = 0.05, .beta1 = 0.5, .beta2 = 0.75, .epsilon = 1e-3};
+  constexpr int steps = 4;
+  for (const std::size_t count : {small_count, large_count}) {
+    CAPTURE(count);
+    const std::vector<double> expected = adam_reference(count, options, steps);
+    const backflow::Tensor weights = backflow::Tensor::zeros({count}, true);
+    backflow::Adam tensor_adam(std::vector<backflow::Tensor>{weights}, options);
+    train_tensor(tensor_adam, weights, steps);
+    CHECK(mismatches<float>(weights.data(), expected, 1e-5) == 0);
+  }
+  std::vector<Value> values;
+  for (std::size_t i = 0; i < small_count; ++i) values.emplace_back(0.0);
+  backflow::Adam value_adam(values, options);
+  train_values(value_adam, values, steps);
+  CHECK(mismatches<double>(data_of(values), adam_reference(small_count, options, steps), 1e-12) == 0);
 }
 
 TEST_CASE("both optimizers find the bottom of (x - 3)^2 + (y + 1)^2") {

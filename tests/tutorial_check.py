@@ -76,6 +76,9 @@ def main():
                             print(f"{name}: the tutorial quotes a line the program did not print:\n  {line}")
                             failures += 1
     print(f"tutorial: {checked} quoted lines checked, {failures} problems")
+    if checked == 0:
+        print("tutorial: no quoted lines found: the check checked nothing")
+        return 1
     return 1 if failures else 0
 
 

@@ -1,0 +1,191 @@
+// fit's options and what it reports: the seed fixes the shuffling, shuffle = false keeps the
+// rows in order, and each EpochResult agrees with evaluate().
+#include <backflow/layers.hpp>
+#include <backflow/train.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+using backflow::LayerActivation;
+using backflow::Sequential;
+using backflow::Tensor;
+
+namespace {
+
+constexpr std::size_t train_rows = 100;
+constexpr std::size_t batch_size = 16;  // 6 full batches and one of 4 rows
+
+// One Gaussian blob per class in 4-D, one-hot over 3 classes.
+backflow::LabeledData blobs(std::size_t rows, std::uint64_t seed) {
+  backflow::Random random(seed);
+  std::vector<float> x(rows * 4);
+  std::vector<float> y(rows * 3, 0.0F);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::size_t c = r % 3;
+    for (std::size_t f = 0; f < 4; ++f) x[r * 4 + f] = static_cast<float>(random.normal(f == c ? 1.0 : 0.0, 1.0));
+    y[r * 3 + c] = 1.0F;
+  }
+  return {Tensor({rows, 4}, x), Tensor({rows, 3}, y)};
+}
+
+// Rows [begin, end) of a 2-D tensor.
+Tensor rows_of(const Tensor& x, std::size_t begin, std::size_t end) {
+  const std::size_t columns = x.shape()[1];
+  const auto first = x.data().begin() + static_cast<std::ptrdiff_t>(begin * columns);
+  return Tensor({end - begin, columns},
+                std::vector<float>(first, first + static_cast<std::ptrdiff_t>((end - begin) * columns)));
+}
+
+Sequential new_model() { return Sequential(4, {{8, LayerActivation::relu}, {3, LayerActivation::softmax}}, 1); }
+
+std::vector<float> weights_of(const Sequential& model) {
+  std::vector<float> all;
+  for (const Tensor& p : model.parameters()) all.insert(all.end(), p.data().begin(), p.data().end());
+  return all;
+}
+
+struct Trained {
+  backflow::History history;
+  std::vector<float> weights;
+};
+
+// Three epochs of Adam on blobs(100, 1) from the same initial weights.
+Trained train(std::uint64_t seed, bool shuffle) {
+  const Sequential model = new_model();
+  backflow::Adam adam(model.parameters(), {.learning_rate = 0.01});
+  backflow::FitOptions options;
+  options.epochs = 3;
+  options.batch_size = batch_size;
+  options.seed = seed;
+  options.shuffle = shuffle;
+  options.progress = nullptr;
+  Trained result{backflow::fit(model, adam, blobs(train_rows, 1), options), {}};
+  result.weights = weights_of(model);
+  return result;
+}
+
+// Every figure of two histories equal, bit for bit (the timings aside).
+void check_same(const backflow::History& a, const backflow::History& b) {
+  REQUIRE(a.epochs.size() == b.epochs.size());
+  for (std::size_t e = 0; e < a.epochs.size(); ++e) {
+    CAPTURE(e);
+    CHECK(a.epochs[e].epoch == b.epochs[e].epoch);
+    CHECK(a.epochs[e].loss == b.epochs[e].loss);
+    CHECK(a.epochs[e].accuracy == b.epochs[e].accuracy);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the same seed gives the same History bit for bit; another seed another one") {
+  const Trained first = train(7, true);
+  const Trained again = train(7, true);
+  check_same(first.history, again.history);
+  CHECK(first.weights == again.weights);
+
+  // Another order of the rows changes every batch, so the first epoch's mean loss already.
+  const Trained other = train(8, true);
+  CHECK(other.history.epochs[0].loss != first.history.epochs[0].loss);
+  CHECK(other.weights != first.weights);
+}
+
+TEST_CASE("shuffle = false visits the rows in order: the seed does not matter, and a loop by hand agrees") {
+  const Trained in_order = train(7, false);
+  check_same(in_order.history, train(8, false).history);
+  CHECK(in_order.weights == train(8, false).weights);
+  CHECK(in_order.weights != train(7, true).weights);
+
+  // The same training written out: batches of consecutive rows, the loss measured before each step.
+  const auto data = blobs(train_rows, 1);
+  const Sequential model = new_model();
+  backflow::Adam adam(model.parameters(), {.learning_rate = 0.01});
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    double loss_total = 0.0;
+    std::size_t correct = 0;
+    for (std::size_t begin = 0; begin < train_rows; begin += batch_size) {
+      const std::size_t end = std::min(begin + batch_size, train_rows);
+      const Tensor x = rows_of(data.inputs, begin, end);
+      const Tensor y = rows_of(data.targets, begin, end);
+      const Tensor logits = model.logits(x);
+      const Tensor loss = backflow::softmax_cross_entropy(logits, y);
+      loss_total += loss.item() * static_cast<double>(end - begin);
+      const auto predicted = backflow::argmax_rows(logits);
+      const auto expected = backflow::argmax_rows(y);
+      for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == expected[i] ? 1 : 0;
+      adam.zero_grad();
+      loss.backward();
+      adam.step();
+    }
+    CAPTURE(epoch);
+    CHECK(in_order.history.epochs[epoch].loss ==
+          doctest::Approx(loss_total / static_cast<double>(train_rows)).epsilon(1e-12));
+    CHECK(in_order.history.epochs[epoch].accuracy == static_cast<double>(correct) / static_cast<double>(train_rows));
+  }
+  CHECK(weights_of(model) == in_order.weights);
+}
+
+TEST_CASE("each EpochResult holds its epoch, fractions of the data and evaluate()'s validation figures") {
+  const auto data = blobs(train_rows, 1);
+  const auto validation = blobs(30, 2);
+  const Sequential model = new_model();
+  backflow::Adam adam(model.parameters(), {.learning_rate = 0.01});
+  backflow::FitOptions options;
+  options.epochs = 3;
+  options.batch_size = batch_size;
+  options.progress = nullptr;
+  options.validation = validation;
+  const auto history = backflow::fit(model, adam, data, options);
+  REQUIRE(history.epochs.size() == 3);
+  for (std::size_t e = 0; e < 3; ++e) {
+    const backflow::EpochResult& result = history.epochs[e];
+    CAPTURE(e);
+    CHECK(result.epoch == static_cast<int>(e + 1));
+    CHECK(result.loss > 0.0);
+    CHECK(std::isfinite(result.loss));
+    // accuracy = rows right / rows
+    const double rows_right = result.accuracy * static_cast<double>(train_rows);
+    CHECK(rows_right == doctest::Approx(std::round(rows_right)).epsilon(1e-12));
+    CHECK(result.accuracy >= 0.0);
+    CHECK(result.accuracy <= 1.0);
+    const double validation_rows_right = result.val_accuracy * 30.0;
+    CHECK(validation_rows_right == doctest::Approx(std::round(validation_rows_right)).epsilon(1e-12));
+    CHECK(result.val_accuracy <= 1.0);
+    CHECK(result.val_loss > 0.0);
+    CHECK(result.seconds >= result.train_seconds);
+  }
+  // The last epoch's validation figures are evaluate()'s on the trained model.
+  const auto evaluation = backflow::evaluate(model, validation, batch_size);
+  CHECK(history.epochs.back().val_loss == evaluation.loss);
+  CHECK(history.epochs.back().val_accuracy == evaluation.accuracy);
+  CHECK(evaluation.accuracy > 0.5);  // it did learn something (chance is 1/3)
+
+  // Without validation data they stay 0.
+  options.validation.reset();
+  const auto without = backflow::fit(model, adam, data, options);
+  CHECK(without.epochs.back().val_loss == 0.0);
+  CHECK(without.epochs.back().val_accuracy == 0.0);
+}
+
+TEST_CASE("with a learning rate of 0 the training figures are evaluate()'s on the training data") {
+  // The weights never change, so the loss and accuracy measured during the epoch are those of
+  // the untrained model; without shuffling the batches are evaluate()'s too.
+  const auto data = blobs(train_rows, 1);
+  const Sequential model = new_model();
+  backflow::SGD frozen(model.parameters(), 0.0);
+  backflow::FitOptions options;
+  options.epochs = 2;
+  options.batch_size = batch_size;
+  options.shuffle = false;
+  options.progress = nullptr;
+  const auto history = backflow::fit(model, frozen, data, options);
+  const auto evaluation = backflow::evaluate(model, data, batch_size);
+  for (const backflow::EpochResult& result : history.epochs) {
+    CAPTURE(result.epoch);
+    CHECK(result.loss == doctest::Approx(evaluation.loss).epsilon(1e-12));
+    CHECK(result.accuracy == evaluation.accuracy);
+  }
+}
