@@ -79,3 +79,12 @@ TEST_CASE("temporary files left by a killed run with this process id are stepped
   CHECK(line == "new");
   CHECK(entries(scratch.path()) == leftovers + 1);  // theirs untouched, ours renamed into place
 }
+
+TEST_CASE("a file name near the 255-byte limit can be written: its temporary name is shortened") {
+  const ScratchDirectory scratch;
+  const std::string long_name = std::string(250, 'x') + ".dot";  // 254 bytes: allowed
+  CHECK_NOTHROW(backflow::check_writable(scratch / long_name));
+  CHECK_NOTHROW(backflow::write_file_atomically(scratch / long_name, "digraph {}\n"));
+  CHECK(fs::exists(scratch / long_name));
+  CHECK(entries(scratch.path()) == 1);
+}

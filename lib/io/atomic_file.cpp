@@ -44,10 +44,11 @@ TemporaryFile create_temporary_beside(const std::filesystem::path& destination) 
   // new process (in a container, PID 1 again) counts the same names. Skip those; never
   // remove them, they are not ours.
   constexpr int attempts = 1000;
+  // At most 200 bytes of the name: a name near the file system's 255-byte limit must not
+  // become a temporary name past it ("File name too long" for a name that is fine).
+  const std::string name = destination.filename().string().substr(0, 200);
   for (int attempt = 0; attempt < attempts; ++attempt) {
-    TemporaryFile file{destination.parent_path() /
-                           fmt::format(".{}.tmp-{}-{}", destination.filename().string(), ::getpid(), counter++),
-                       -1};
+    TemporaryFile file{destination.parent_path() / fmt::format(".{}.tmp-{}-{}", name, ::getpid(), counter++), -1};
     file.descriptor = ::open(file.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (file.descriptor >= 0) return file;
     if (errno != EEXIST) return file;
