@@ -1,5 +1,7 @@
 // fit's options and what it reports: the seed fixes the shuffling, shuffle = false keeps the
 // rows in order, and each EpochResult agrees with evaluate().
+#include "blobs.hpp"
+
 #include <backflow/layers.hpp>
 #include <backflow/train.hpp>
 
@@ -19,18 +21,8 @@ namespace {
 constexpr std::size_t train_rows = 100;
 constexpr std::size_t batch_size = 16;  // 6 full batches and one of 4 rows
 
-// One Gaussian blob per class in 4-D, one-hot over 3 classes.
-backflow::LabeledData blobs(std::size_t rows, std::uint64_t seed) {
-  backflow::Random random(seed);
-  std::vector<float> x(rows * 4);
-  std::vector<float> y(rows * 3, 0.0F);
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::size_t c = r % 3;
-    for (std::size_t f = 0; f < 4; ++f) x[r * 4 + f] = static_cast<float>(random.normal(f == c ? 1.0 : 0.0, 1.0));
-    y[r * 3 + c] = 1.0F;
-  }
-  return {Tensor({rows, 4}, x), Tensor({rows, 3}, y)};
-}
+// Overlapping blobs: accuracy stays below 1, so its figures say something.
+backflow::LabeledData blobs(std::size_t rows, std::uint64_t seed) { return fixtures::blobs(rows, seed, 1.0, 1.0); }
 
 // Rows [begin, end) of a 2-D tensor.
 Tensor rows_of(const Tensor& x, std::size_t begin, std::size_t end) {

@@ -1,4 +1,5 @@
 // Dense, Sequential, summary(), fit / evaluate / predict, save / load.
+#include "blobs.hpp"
 #include "scratch_directory.hpp"
 
 #include <backflow/layers.hpp>
@@ -22,18 +23,8 @@ using backflow::Tensor;
 
 namespace {
 
-// Two Gaussian blobs per class in 4-D, one-hot over 3 classes: easy to learn.
-backflow::LabeledData blobs(std::size_t rows, std::uint64_t seed) {
-  backflow::Random random(seed);
-  std::vector<float> x(rows * 4);
-  std::vector<float> y(rows * 3, 0.0F);
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::size_t c = r % 3;
-    for (std::size_t f = 0; f < 4; ++f) x[r * 4 + f] = static_cast<float>(random.normal(f == c ? 2.0 : 0.0, 0.5));
-    y[r * 3 + c] = 1.0F;
-  }
-  return {Tensor({rows, 4}, x), Tensor({rows, 3}, y)};
-}
+// Well separated blobs: easy to learn.
+backflow::LabeledData blobs(std::size_t rows, std::uint64_t seed) { return fixtures::blobs(rows, seed, 2.0, 0.5); }
 
 using fixtures::ScratchDirectory;
 
