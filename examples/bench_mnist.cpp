@@ -116,6 +116,9 @@ int run(int argc, char** argv) {
     source.directory = data_dir;
     source.fall_back_to_fashion = false;
     MnistData data = load_mnist(source);
+    if (!data.note.empty()) fmt::print("{}\n", data.note);
+    // The accuracy target is the introduction's: 5 epochs on the published MNIST digits.
+    const bool accuracy_judged = epochs == 5 && recognise_dataset(data.train, data.test) == Dataset::digits;
     const std::size_t features = data.train.rows * data.train.cols;
     const LabeledData train{Tensor({data.train.count, features}, std::move(data.train.pixels)),
                             Tensor({data.train.count, 10}, one_hot(data.train.labels, 10))};
@@ -157,9 +160,12 @@ int run(int argc, char** argv) {
     // The accuracy target is for the first seed (the default, 42), as the target says; the
     // mean is reported beside it. Five decimals, so 0.97197 never shows as 0.9720 next to
     // "NOT met".
-    fmt::print("verdict: time {} ({:.3f} s/epoch), accuracy {} (seed {}: {:.5f}), memory {} ({:.0f} MB)\n",
-               verdict(mean_seconds <= target_epoch_seconds), mean_seconds,
-               verdict(accuracies.front() >= target_accuracy), seeds.front(), accuracies.front(),
+    const std::string accuracy_verdict =
+        accuracy_judged ? fmt::format("accuracy {} (seed {}: {:.5f})", verdict(accuracies.front() >= target_accuracy),
+                                      seeds.front(), accuracies.front())
+                        : std::string("accuracy not judged (its target is for 5 epochs on the MNIST digits)");
+    fmt::print("verdict: time {} ({:.3f} s/epoch), {}, memory {} ({:.0f} MB)\n",
+               verdict(mean_seconds <= target_epoch_seconds), mean_seconds, accuracy_verdict,
                verdict(first_run_peak <= target_megabytes), first_run_peak);
 
     const auto scripts = std::filesystem::path(argv[0]).parent_path();

@@ -86,7 +86,7 @@ std::string shell_word(const std::string& text) {
 // named by --data, BACKFLOW_DATA or the default) and the dataset found there.
 std::string data_flags(const MnistData& data) {
   return fmt::format(" --data {}{}", shell_word(data.directory.string()),
-                     data.name == "Fashion-MNIST" ? " --dataset fashion" : "");
+                     data.dataset == Dataset::fashion ? " --dataset fashion" : "");
 }
 
 std::string percent(const Trial& t) { return t.diverged ? "diverged" : fmt::format("{:.2f}%", t.accuracy * 100); }

@@ -187,8 +187,9 @@ def main():
 
         # A benchmark reports the targets it met and missed, and exits 0 either way.
         out = expect_ok(bench_mnist, "--data", data, "--no-torch", "--seeds", "7", "--epochs", "1")
-        if not re.search(r"verdict: time (met|NOT met) .*accuracy NOT met .*memory (met|NOT met) ", out):
-            failures.append(f"bench_mnist: no verdict on the targets (accuracy on tiny data is NOT met):\n{out}")
+        # Tiny generated data is not the MNIST digits: its accuracy is not held to MNIST's target.
+        if not re.search(r"verdict: time (met|NOT met) .*accuracy not judged .*memory (met|NOT met) ", out):
+            failures.append(f"bench_mnist: no verdict on the targets (accuracy on tiny data is not judged):\n{out}")
         no_plural_after_one(bench_mnist, out, "seed")
 
         # Output that cannot be written is an error, said on stderr.

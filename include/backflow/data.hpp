@@ -99,16 +99,24 @@ struct ResolvedSource {
 /// listing the places tried when there is none.
 ResolvedSource resolve_data_source(const DataSource& source);
 
+/// The published dataset these sets are, recognised by a CRC-32 of each set's labels (which
+/// tell the two apart; the pixels are not checked): the MNIST digits, Fashion-MNIST, or
+/// nothing for other data in the same format, such as a subset or files you made.
+std::optional<Dataset> recognise_dataset(const ImageSet& train, const ImageSet& test);
+
 /// A training and a test set.
 struct MnistData {
-  ImageSet train;                   ///< 60000 images for MNIST and Fashion-MNIST
-  ImageSet test;                    ///< 10000 images
-  std::string name;                 ///< "MNIST" or "Fashion-MNIST"
-  std::filesystem::path directory;  ///< where the files were read
-  std::string note;                 ///< resolve_data_source()'s note, to show to the user
+  ImageSet train;                     ///< 60000 images for MNIST and Fashion-MNIST
+  ImageSet test;                      ///< 10000 images
+  Dataset dataset = Dataset::digits;  ///< the one recognised in the files, else the one asked for
+  std::string name;                   ///< "MNIST" or "Fashion-MNIST", after `dataset`
+  std::filesystem::path directory;    ///< where the files were read
+  std::string note;                   ///< sentences to show to the user: a fallback, a mix-up
 };
 
-/// Resolves `source` and loads both sets. Throws DataError.
+/// Resolves `source` and loads both sets. When the files are recognisably the other dataset
+/// (Fashion-MNIST under `--data` without `--dataset fashion`, say), they are named for what
+/// they are and the note says so. Throws DataError.
 MnistData load_mnist(const DataSource& source);
 
 // --- Pictures of samples --------------------------------------------------------------------

@@ -84,6 +84,11 @@ void check_is_directory(const std::filesystem::path& directory, std::string_view
                               exists ? "is not a directory" : "does not exist (no such directory)"));
 }
 
+std::string display_name(Dataset dataset) { return dataset == Dataset::fashion ? "Fashion-MNIST" : "MNIST"; }
+std::string described(Dataset dataset) {
+  return dataset == Dataset::fashion ? "Fashion-MNIST (clothing)" : "the MNIST digits";
+}
+
 ResolvedSource resolve_fashion(const DataSource& source) {
   const std::filesystem::path directory = source.directory.value_or(source.fashion_directory);
   if (source.directory) check_is_directory(directory, "--data");
@@ -145,9 +150,19 @@ MnistData load_mnist(const DataSource& source) {
         "images must be the same size (are they from the same dataset?)",
         files[0]->string(), data.train.rows, data.train.cols, files[2]->string(), data.test.rows, data.test.cols));
   }
-  data.name = resolved.dataset == Dataset::fashion ? "Fashion-MNIST" : "MNIST";
-  data.directory = std::move(resolved.directory);
+  data.dataset = resolved.dataset;
   data.note = std::move(resolved.note);
+  // Fashion-MNIST under --data without --dataset fashion is still clothing: name what was read.
+  if (const std::optional<Dataset> recognised = recognise_dataset(data.train, data.test);
+      recognised && *recognised != data.dataset) {
+    if (!data.note.empty()) data.note += "\n";
+    data.note += fmt::format("{} holds {}, not {} (recognised by the labels); the results are {}'s.",
+                             resolved.directory.string(), described(*recognised), described(data.dataset),
+                             display_name(*recognised));
+    data.dataset = *recognised;
+  }
+  data.name = display_name(data.dataset);
+  data.directory = std::move(resolved.directory);
   return data;
 }
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 using backflow::DataError;
@@ -185,6 +186,24 @@ TEST_CASE("real MNIST, when BACKFLOW_TEST_MNIST names its directory") {
   CHECK(data.train.cols == 28);
   CHECK(data.train.labels.size() == 60000);
   CHECK(*std::max_element(data.test.labels.begin(), data.test.labels.end()) == 9);
+  CHECK(data.dataset == Dataset::digits);
+  CHECK(data.note.empty());
+
+  // Asked for Fashion-MNIST, given the digits: the run is named for the digits, and says why.
+  source.dataset = Dataset::fashion;
+  const backflow::MnistData mixed_up = backflow::load_mnist(source);
+  CHECK(mixed_up.dataset == Dataset::digits);
+  CHECK(mixed_up.name == "MNIST");
+  CHECK(mixed_up.note == std::string(directory) +
+                             " holds the MNIST digits, not Fashion-MNIST (clothing) (recognised by the labels); the "
+                             "results are MNIST's.");
+
+  // One label changed is no longer the published set.
+  backflow::ImageSet edited = data.test;
+  edited.labels[0] = static_cast<std::uint8_t>((edited.labels[0] + 1) % 10);
+  CHECK(backflow::recognise_dataset(data.train, data.test) == Dataset::digits);
+  CHECK_FALSE(backflow::recognise_dataset(data.train, edited).has_value());
+  CHECK_FALSE(backflow::recognise_dataset(data.test, data.train).has_value());
 }
 
 TEST_CASE("Debian's Fashion-MNIST, when installed") {
@@ -200,4 +219,35 @@ TEST_CASE("Debian's Fashion-MNIST, when installed") {
   CHECK(data.train.count == 60000);
   CHECK(data.test.count == 10000);
   CHECK(data.train.rows * data.train.cols == 784);
+  CHECK(backflow::recognise_dataset(data.train, data.test) == Dataset::fashion);
+
+  // Fashion-MNIST under --data without --dataset fashion is still clothing, and is called so.
+  DataSource as_digits;
+  as_digits.directory = defaults.fashion_directory;
+  const backflow::MnistData clothing = backflow::load_mnist(as_digits);
+  CHECK(clothing.dataset == Dataset::fashion);
+  CHECK(clothing.name == "Fashion-MNIST");
+  CHECK(clothing.note.find("holds Fashion-MNIST (clothing), not the MNIST digits (recognised by the labels)") !=
+        std::string::npos);
+}
+
+TEST_CASE("data of MNIST's format that is neither published set is not recognised") {
+  backflow::ImageSet train;
+  backflow::ImageSet test;
+  CHECK_FALSE(backflow::recognise_dataset(train, test).has_value());
+  train.labels.assign(60000, 0);
+  test.labels.assign(10000, 0);
+  CHECK_FALSE(backflow::recognise_dataset(train, test).has_value());
+
+  // A generated set keeps the name it was asked for, with no note.
+  ScratchDirectory root;
+  fixtures::write_tiny_dataset(root / "default");
+  EnvironmentVariable unset("BACKFLOW_DATA", std::nullopt);
+  DataSource fashion = source_in(root);
+  fashion.directory = root / "default";
+  fashion.dataset = Dataset::fashion;
+  const backflow::MnistData data = backflow::load_mnist(fashion);
+  CHECK(data.dataset == Dataset::fashion);
+  CHECK(data.name == "Fashion-MNIST");
+  CHECK(data.note.empty());
 }
