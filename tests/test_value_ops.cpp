@@ -166,6 +166,18 @@ TEST_CASE("the gradient checker catches a wrong gradient") {
   CHECK(check.numeric[0] == doctest::Approx(0.5));
 }
 
+TEST_CASE("the gradient checker fails an infinite gradient on either side") {
+  // 1/x at 0: the rule says -inf, the central difference 1/(0+h) - 1/(0-h) over 2h is finite
+  // (and huge). inf / inf used to make the relative error NaN, which max() dropped: a pass.
+  const auto reciprocal = backflow::check_gradients([](const auto& v) { return 1.0 / v[0]; }, {0.0});
+  CHECK(std::isinf(reciprocal.analytic[0]));
+  CHECK(std::isinf(reciprocal.max_rel_error));
+  CHECK_FALSE(reciprocal.passed(1e-3));
+  // log at 0: an infinite rule against a NaN difference (log of a negative number).
+  const auto log_at_zero = backflow::check_gradients([](const auto& v) { return v[0].log(); }, {0.0});
+  CHECK_FALSE(log_at_zero.passed(1e-3));
+}
+
 TEST_CASE("the gradient checker passes a right gradient at large inputs") {
   // 1e5 + 1e-6 is not exactly representable: dividing by 2e-6 rather than by the distance
   // actually stepped made the identity's slope 0.9999931 at 1e5, failing at 1e-6.

@@ -51,9 +51,15 @@ struct ImageSet {
   std::vector<float> pixels;         ///< count * rows * cols values in [0, 1], image after image
   std::vector<std::uint8_t> labels;  ///< count labels, each below 10
 
-  /// The pixels of image `index`, row after row.
+  /// The pixels of image `index`, row after row. Throws std::out_of_range when `index` is
+  /// not below `count` or the pixels do not reach that far.
   std::span<const float> image(std::size_t index) const {
-    return std::span<const float>(pixels).subspan(index * rows * cols, rows * cols);
+    const std::size_t size = rows * cols;
+    if (index >= count || (size != 0 && index >= pixels.size() / size)) {
+      throw std::out_of_range("backflow: ImageSet::image: index " + std::to_string(index) + " of " +
+                              std::to_string(count) + " images");
+    }
+    return std::span<const float>(pixels).subspan(index * size, size);
   }
 };
 
@@ -134,7 +140,9 @@ struct GrayImage {
 GrayImage render_sample_grid(const ImageSet& set, std::size_t first, std::size_t scale = 4);
 
 /// Writes a PNG, through a temporary file renamed into place, so a failure never leaves a
-/// half-written file. Throws DataError on failure, and when backflow was built without libpng.
+/// half-written file. Throws std::invalid_argument for an empty image or one whose pixel count
+/// is not width x height, and DataError when the file cannot be written or backflow was built
+/// without libpng.
 void write_png(const GrayImage& image, const std::filesystem::path& file);
 /// True when backflow was built with libpng, so write_png() can work.
 bool png_available();

@@ -41,14 +41,15 @@ struct DotOptions {
   /// A small key of colours and symbols.
   bool legend = true;
   /// Step-by-step mode: draw the moment backward() processes the node with this
-  /// backward_step, with only the gradients known by then. -1: off.
+  /// backward_step (see backward_steps()), with only the gradients known by then. Negative:
+  /// off.
   int step = -1;
   /// A caption above the picture, or "".
   std::string title;
 };
 
-/// DOT text for `graph`. Throws std::invalid_argument for max_nodes 0 or a picture that
-/// cannot be summarised down to max_nodes.
+/// DOT text for `graph`. Throws std::invalid_argument for max_nodes 0, a picture that
+/// cannot be summarised down to max_nodes, or a `step` that no node of the graph has.
 std::string to_dot(const GraphView& graph, const DotOptions& options = {});
 /// DOT text for the graph behind `root` (builds the view, then calls the overload above).
 std::string to_dot(const Value& root, const DotOptions& options = {});
@@ -65,8 +66,10 @@ void render(const Value& root, const std::filesystem::path& file, const DotOptio
 /// Renders a tensor graph, like render(const GraphView&, ...).
 void render(const Tensor& root, const std::filesystem::path& file, const DotOptions& options = {});
 
-/// The picture as bytes in `format` ("dot", "svg", "png" or "pdf"), without touching files.
-/// Throws like render().
+/// The picture as bytes in `format`, without touching files: "dot" (backflow's own text), or
+/// any output format Graphviz names, in its spelling ("svg", "png", "pdf", also "jpg",
+/// "json", ...). Throws std::runtime_error with Graphviz's message for a format it does not
+/// know (it is case-sensitive: "SVG" is unknown), or when built without Graphviz.
 std::string render_to_memory(const GraphView& graph, std::string_view format, const DotOptions& options = {});
 
 /// True when backflow was built with Graphviz, so render() can write .svg, .png and .pdf.
@@ -82,9 +85,12 @@ void check_render_target(const std::filesystem::path& file);
 std::vector<int> backward_steps(const GraphView& graph);
 
 /// Writes one picture per backward step into `directory` (created if needed), named
-/// frame_000.EXT, frame_001.EXT, ... (EXT: the extension; more digits past 1,000 frames, so
-/// the names sort in order). Other frame_* files of that extension there are removed once
-/// every new frame is written, so an error leaves the old ones. Returns the paths written.
+/// frame_000.EXT, frame_001.EXT, ... (EXT: the extension, dot, svg, png or pdf in either case;
+/// more digits past 1,000 frames, so the names sort in order). The frames are drawn under
+/// hidden names and renamed into place only when all are drawn; then other frame_* files of
+/// that extension there are removed. So an error leaves the old frames as they were. Returns
+/// the paths written. Throws std::invalid_argument for a graph without gradients (call
+/// backward() first) or an unknown extension, and what render() throws.
 std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph, const std::filesystem::path& directory,
                                                          const DotOptions& options = {},
                                                          std::string_view extension = "svg");

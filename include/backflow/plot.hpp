@@ -25,8 +25,9 @@ struct PlotOptions {
   bool log_y = false;   ///< logarithmic vertical axis (for loss curves); values must be > 0
 };
 
-/// The smallest chart (the margins take 230 x 90 pixels).
+/// The narrowest chart (the margins take 230 pixels across).
 inline constexpr int min_width = 270;
+/// The lowest chart (the margins take 90 pixels down).
 inline constexpr int min_height = 130;
 
 /// The chart as SVG text. Throws std::invalid_argument when a series' x and y differ in

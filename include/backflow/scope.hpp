@@ -12,7 +12,8 @@ namespace backflow {
 /// Id 0 is the empty name (no module).
 std::uint32_t scope_id(std::string_view name);
 
-/// The name behind a scope id ("" for 0).
+/// The name behind a scope id ("" for 0). Throws std::out_of_range for an id scope_id()
+/// never returned.
 std::string_view scope_name(std::uint32_t id);
 
 /// While alive, every node created on this thread records `id` as its module scope.

@@ -193,7 +193,7 @@ Tensor transpose(const Tensor& x);
 
 /// Softmax along the last axis of a 2-D tensor (each row sums to 1).
 Tensor softmax(const Tensor& logits);
-/// log(softmax) along the last axis, computed stably.
+/// log(softmax) along the last axis of a 2-D tensor, computed stably.
 Tensor log_softmax(const Tensor& logits);
 /// mean over rows of -sum_j targets_ij log softmax(logits)_ij, fused and stable: the
 /// gradient is (softmax - targets) / rows. targets: one-hot (or any distribution) rows.

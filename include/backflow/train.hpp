@@ -46,7 +46,7 @@ struct EpochResult {
   double val_loss = 0.0;       ///< validation loss (0 without validation data)
   double val_accuracy = 0.0;   ///< validation accuracy (0 without validation data)
   double seconds = 0.0;        ///< the whole epoch, validation included
-  double train_seconds = 0.0;  ///< forward, backward and updates only
+  double train_seconds = 0.0;  ///< the epoch's training loop (batches, steps, progress), not validation
 };
 
 /// What fit() returns: one result per epoch, as Keras' History.

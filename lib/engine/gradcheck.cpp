@@ -16,7 +16,9 @@ void record(GradientCheck& check, double analytic, double numeric) {
   check.analytic.push_back(analytic);
   check.numeric.push_back(numeric);
   check.max_abs_error = std::max(check.max_abs_error, error);
-  check.max_rel_error = std::max(check.max_rel_error, error / scale);
+  // inf / inf would be NaN, which std::max drops: an infinite error is infinitely relative too.
+  const double relative = std::isinf(error) ? INFINITY : error / scale;
+  check.max_rel_error = std::max(check.max_rel_error, relative);
 }
 
 }  // namespace

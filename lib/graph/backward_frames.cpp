@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 namespace backflow {
@@ -45,7 +46,9 @@ std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph,
   }
   std::string suffix = ".";  // (built in two steps: "." + string trips a false GCC 12 warning)
   suffix += extension;
-  if (suffix != ".dot" && suffix != ".svg" && suffix != ".png" && suffix != ".pdf") {
+  std::string lower = suffix;  // "SVG" is an SVG too, as in render()
+  std::ranges::transform(lower, lower.begin(), [](unsigned char letter) { return std::tolower(letter); });
+  if (lower != ".dot" && lower != ".svg" && lower != ".png" && lower != ".pdf") {
     throw std::invalid_argument(
         fmt::format("backflow: write_backward_frames: unknown format '{}'; use dot, svg, png or pdf", extension));
   }
@@ -54,16 +57,26 @@ std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph,
   // Wide enough that the names sort in frame order (frame_0999 before frame_1000) in a
   // shell glob or an animation tool.
   const std::size_t digits = std::max<std::size_t>(3, fmt::formatted_size("{}", steps.empty() ? 0 : steps.size() - 1));
+  // Every frame is drawn under a hidden name first and renamed only when all are drawn, so
+  // an error on the way (Graphviz, a full disk) leaves the old animation as it was.
   std::vector<std::filesystem::path> written;
+  std::vector<std::filesystem::path> drawn;
   DotOptions frame = options;
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    frame.step = steps[i];
-    frame.title =
-        fmt::format("{}{}frame {} of {}", options.title, options.title.empty() ? "" : ": ", i + 1, steps.size());
-    written.push_back(directory / fmt::format("frame_{:0{}}{}", i, digits, suffix));
-    render(graph, written.back(), frame);
+  try {
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      frame.step = steps[i];
+      frame.title =
+          fmt::format("{}{}frame {} of {}", options.title, options.title.empty() ? "" : ": ", i + 1, steps.size());
+      written.push_back(directory / fmt::format("frame_{:0{}}{}", i, digits, suffix));
+      drawn.push_back(directory / fmt::format(".new_frame_{:0{}}{}", i, digits, suffix));
+      render(graph, drawn.back(), frame);
+    }
+  } catch (...) {
+    std::error_code ignored;
+    for (const auto& path : drawn) std::filesystem::remove(path, ignored);
+    throw;
   }
-  // Only now, with every new frame written: an error above leaves the old animation whole.
+  for (std::size_t i = 0; i < drawn.size(); ++i) std::filesystem::rename(drawn[i], written[i]);
   remove_old_frames(directory, suffix, written);
   return written;
 }

@@ -52,7 +52,8 @@ double grad_norm(const Tensor& node) { return node.requires_grad() ? norm_of(nod
 
 GraphNode describe(const Tensor& node, bool is_root, int backward_step) {
   GraphNode vertex;
-  vertex.op = node.inputs().empty() ? "leaf" : op_text(node);
+  // A result made under NoGradGuard has no inputs but still names its op.
+  vertex.op = node.op() == TensorOp::leaf ? "leaf" : op_text(node);
   vertex.label = std::string(node.label());
   vertex.value = node.size() == 1 ? node.data()[0] : mean_of(node.data());
   vertex.value_text = node.size() == 1

@@ -25,6 +25,11 @@ TEST_CASE("pixels are scaled to [0, 1] and labels kept as they are") {
   CHECK(set.pixels[2] == doctest::Approx(0.2));
   CHECK(set.image(1)[1] == doctest::Approx(0.4));
   CHECK(set.labels == Bytes{7, 3});
+  CHECK_THROWS_WITH_AS(set.image(2), "backflow: ImageSet::image: index 2 of 2 images", std::out_of_range);
+  backflow::ImageSet short_of_pixels = set;
+  short_of_pixels.pixels.resize(3);  // a hand-made set whose count promises more than it holds
+  CHECK_THROWS_AS(short_of_pixels.image(1), std::out_of_range);
+  CHECK(short_of_pixels.image(0).size() == 2);
 }
 
 TEST_CASE("a label of 10 or more is refused, with its position") {

@@ -107,6 +107,25 @@ TEST_CASE("frames: a failed run leaves the old animation; a shorter one removes 
   CHECK(static_cast<std::size_t>(std::distance(fs::directory_iterator(frames), {})) == WorkedExample::computed + 1);
 }
 
+TEST_CASE("frames: a run that fails midway replaces none of the old frames") {
+  ScratchDirectory scratch;
+  const WorkedExample worked = after_backward();
+  const fs::path frames = scratch.path / "frames";
+  REQUIRE(backflow::write_backward_frames(worked.error, frames, {}, "dot").size() == WorkedExample::computed);
+  std::ofstream(frames / "frame_000.dot") << "the old first frame\n";
+  // The sixth frame cannot be written: its hidden name is taken by a directory.
+  fs::create_directory(frames / ".new_frame_005.dot");
+  CHECK_THROWS(backflow::write_backward_frames(worked.error, frames, {}, "dot"));
+  CHECK(read_file(frames / "frame_000.dot") == "the old first frame\n");
+  fs::remove(frames / ".new_frame_005.dot");
+  // Only the old frames are left: the five drawn before the failure were removed.
+  CHECK(static_cast<std::size_t>(std::distance(fs::directory_iterator(frames), {})) == WorkedExample::computed);
+  // The extension in either case, as render() takes it.
+  const auto upper = backflow::write_backward_frames(worked.error, frames, {}, "DOT");
+  REQUIRE(upper.size() == WorkedExample::computed);
+  CHECK(upper.front().filename() == "frame_000.DOT");
+}
+
 #ifdef BACKFLOW_TEST_WITH_GRAPHVIZ
 
 TEST_CASE("SVG: well-formed XML that names every node") {

@@ -53,6 +53,24 @@ TEST_CASE("a tensor MLP step: vertices, edges, roles, order and gradient norms")
   CHECK(dot.find("cluster") != std::string::npos);  // Dense layers are module scopes
 }
 
+TEST_CASE("a result made under NoGradGuard is drawn with its op, and no arrows into it") {
+  Tensor x({1, 3}, {-1.0F, 0.5F, 2.0F}, true);
+  Tensor activated;
+  {
+    const NoGradGuard no_graph;
+    activated = relu(x);
+  }
+  const GraphView graph = make_graph_view(activated);
+  REQUIRE(boost::num_vertices(graph) == 1);
+  CHECK(graph[0].op == "relu");
+  CHECK(boost::num_edges(graph) == 0);
+  const std::string dot = to_dot(activated);
+  CHECK(dot.find("label=\"relu\"") != std::string::npos);
+  CHECK(dot.find("op0 -> v0") != std::string::npos);  // the op circle feeds its box
+  CHECK(dot.find("-> op0") == std::string::npos);     // but nothing feeds the op
+  CHECK(graph_stats(graph).op_histogram.at("relu") == 1);
+}
+
 TEST_CASE("step frames of a tensor graph show each node's own gradient, not a sum of norms") {
   // loss = w * w at w = 2: dloss/dw = 4, arriving along two edges that each show |g| 4
   // (a tensor edge carries the input's whole gradient norm; two of them do not add to 8).
