@@ -18,6 +18,10 @@
 #ifdef BACKFLOW_HAVE_GRAPHVIZ
 #include <graphviz/gvc.h>
 
+#include <deque>
+#include <string_view>
+#include <unordered_map>
+
 #include <memory>
 #include <mutex>
 #include <type_traits>
@@ -58,6 +62,77 @@ template <class Length>
 Length length_type_of(int (*)(GVC_t*, graph_t*, const char*, char**, Length*));
 using RenderLength = decltype(length_type_of(&gvRenderData));
 
+// Reading DOT so that the same text gives the same picture, byte for byte.
+//
+// cgraph's default ID discipline makes a named object's ID the address of its interned name,
+// and keeps subgraphs in ID order. With address-space randomisation the clusters came out of
+// the SVG writer in a different order on every run (agmemread's graphs). These IDs count up
+// in the order the parser meets the names instead: even for named objects, odd for anonymous
+// ones, as in cgraph's own scheme.
+struct NameIds {
+  std::unordered_map<std::string, IDTYPE> id_of;
+  std::deque<std::string> names;  // names[id / 2 - 1]; a deque keeps each c_str() in place
+  IDTYPE next_anonymous = 1;
+};
+
+void* open_name_ids(Agraph_t*, Agdisc_t*) { return new NameIds(); }
+
+long map_name_id(void* state, int, char* name, IDTYPE* id, int create) {
+  auto& ids = *static_cast<NameIds*>(state);
+  if (name == nullptr) {
+    *id = ids.next_anonymous;
+    ids.next_anonymous += 2;
+    return 1;
+  }
+  if (const auto found = ids.id_of.find(name); found != ids.id_of.end()) {
+    *id = found->second;
+    return 1;
+  }
+  if (create == 0) return 0;  // a lookup of a name never created
+  ids.names.emplace_back(name);
+  *id = 2 * static_cast<IDTYPE>(ids.names.size());
+  ids.id_of.emplace(ids.names.back(), *id);
+  return 1;
+}
+
+long refuse_chosen_id(void*, int, IDTYPE) { return 0; }  // only agidnode() and the like ask
+void keep_name_id(void*, int, IDTYPE) {}                 // names live until the graph closes
+char* name_of_id(void* state, int, IDTYPE id) {
+  auto& ids = *static_cast<NameIds*>(state);
+  if (id % 2 == 1 || id == 0 || id / 2 > ids.names.size()) return nullptr;  // anonymous
+  return ids.names[id / 2 - 1].data();
+}
+void close_name_ids(void* state) { delete static_cast<NameIds*>(state); }
+void register_nothing(void*, int, void*) {}
+
+Agiddisc_t ordered_ids = {open_name_ids, map_name_id,    refuse_chosen_id, keep_name_id,
+                          name_of_id,    close_name_ids, register_nothing};
+
+// DOT text handed to the parser a line at a time, as agmemread's reader does.
+struct TextReader {
+  std::string_view text;
+};
+
+int read_line(void* channel, char* buffer, int size) {
+  auto& reader = *static_cast<TextReader*>(channel);
+  if (size <= 0 || reader.text.empty()) return 0;
+  const std::size_t line_end = reader.text.find('\n');
+  const std::size_t count = std::min({line_end == std::string_view::npos ? reader.text.size() : line_end + 1,
+                                      reader.text.size(), static_cast<std::size_t>(size)});
+  std::copy_n(reader.text.data(), count, buffer);
+  reader.text.remove_prefix(count);
+  return static_cast<int>(count);
+}
+
+/// The graph in `dot`, with IDs in reading order; nullptr when it cannot be read.
+Agraph_t* read_dot(const std::string& dot) {
+  // The graph keeps pointers to these disciplines, so they outlive it.
+  static Agiodisc_t text_io = {read_line, AgIoDisc.putstr, AgIoDisc.flush};
+  static Agdisc_t discipline = {&AgMemDisc, &ordered_ids, &text_io};
+  TextReader reader{dot};
+  return agread(&reader, &discipline);
+}
+
 class Graphviz {
  public:
   /// The process's one Graphviz; deliberately never destroyed (see the file comment).
@@ -92,7 +167,7 @@ class Graphviz {
    public:
     Layout(Graphviz& graphviz, const std::string& dot, const std::string& target) : context_(graphviz.context_) {
       graphviz.messages_.clear();
-      graph_ = agmemread(dot.c_str());
+      graph_ = read_dot(dot);
       if (graph_ == nullptr) {
         throw std::runtime_error(fmt::format("backflow: render: Graphviz could not read the DOT text{}: {}",
                                              for_target(target), graphviz.messages()));
