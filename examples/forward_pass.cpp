@@ -102,7 +102,8 @@ int run(int argc, char** argv) {
     return 2;
   }
 
-  // The text's delta rule, by hand: deltas measure how much the output should *rise*.
+  // The text's delta rule, by hand: a delta is -1/2 dE/d(weighted sum), how much a neuron's
+  // weighted sum should *rise*.
   const double out = y.data();
   const double delta_out = out * (1 - out) * (example.target - out);
   fmt::print("Backward: autodiff's dE/dw next to the delta rule\n");
