@@ -42,8 +42,10 @@ std::string_view op_name(Op op);
 /// Copies share the node. A node is freed when its last handle and its last consumer are
 /// gone; freeing a graph never recurses, so chains of millions of nodes are fine.
 /// A graph belongs to the thread that built it: reference counts are not atomic, and the
-/// last handle must be dropped on that thread (or after it has stopped creating Values),
-/// because freeing a node marks its slot free in that thread's node chunks.
+/// last handle must be dropped on that thread, or on another after the building thread has
+/// stopped creating Values and handed the graph over with synchronisation (join() it, or
+/// pass the graph through a mutex or future), because freeing a node marks its slot free in
+/// that thread's node chunks.
 class Value {
  public:
   /// A new leaf holding `data` (implicit, so `Value x = -4.0;` works).

@@ -11,7 +11,16 @@
 namespace backflow::detail {
 namespace {
 
-#if defined(__x86_64__) && defined(__GNUC__)
+// Not under ThreadSanitizer: target_clones' resolver runs while the program loads, before
+// TSan's runtime is up, and being instrumented it crashes there (g++ 12).
+#if defined(__SANITIZE_THREAD__)  // g++
+#define BACKFLOW_UNDER_TSAN
+#elif defined(__has_feature)  // clang
+#if __has_feature(thread_sanitizer)
+#define BACKFLOW_UNDER_TSAN
+#endif
+#endif
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(BACKFLOW_UNDER_TSAN)
 #define BACKFLOW_TARGET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define BACKFLOW_TARGET_CLONES

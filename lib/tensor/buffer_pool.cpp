@@ -2,6 +2,7 @@
 // their exact size, and the next request of that size takes one back.
 #include "tensor_node.hpp"
 
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -25,10 +26,10 @@ struct Pool {
     }
   }
   // A Tensor that outlives the pool (a static one, destroyed at exit after it) goes
-  // straight to malloc and back.
-  static constinit bool destroyed;
+  // straight to malloc and back. Atomic: another thread may still free a Tensor at exit.
+  static constinit std::atomic<bool> destroyed;
 };
-constinit bool Pool::destroyed = false;
+constinit std::atomic<bool> Pool::destroyed{false};
 
 Pool& pool() {
   static Pool instance;
