@@ -14,8 +14,8 @@ struct GradientCheck {
   std::vector<double> analytic;  ///< from backward()
   std::vector<double> numeric;   ///< (f(x + h) - f(x - h)) / 2h
   double max_abs_error = 0.0;    ///< largest |analytic - numeric|
-  /// largest |analytic - numeric| / max(1, |analytic|, |numeric|); infinite when a NaN or an
-  /// infinity on one side is not matched on the other
+  /// largest |analytic - numeric| / max(1, |analytic|, |numeric|); infinite whenever either
+  /// side is NaN or infinite
   double max_rel_error = 0.0;
 
   /// True when every input agrees within `tolerance` (relative, absolute near 0).

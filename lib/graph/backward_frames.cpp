@@ -58,25 +58,27 @@ std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph,
   // shell glob or an animation tool.
   const std::size_t digits = std::max<std::size_t>(3, fmt::formatted_size("{}", steps.empty() ? 0 : steps.size() - 1));
   // Every frame is drawn under a hidden name first and renamed only when all are drawn, so
-  // an error on the way (Graphviz, a full disk) leaves the old animation as it was.
+  // an error while drawing (Graphviz, a full disk) leaves the old animation as it was.
   std::vector<std::filesystem::path> written;
-  std::vector<std::filesystem::path> drawn;
+  std::vector<std::filesystem::path> drawn;  // the hidden files made so far
   DotOptions frame = options;
+  std::size_t renamed = 0;
   try {
     for (std::size_t i = 0; i < steps.size(); ++i) {
       frame.step = steps[i];
       frame.title =
           fmt::format("{}{}frame {} of {}", options.title, options.title.empty() ? "" : ": ", i + 1, steps.size());
+      const std::filesystem::path hidden = directory / fmt::format(".new_frame_{:0{}}{}", i, digits, suffix);
+      render(graph, hidden, frame);
+      drawn.push_back(hidden);
       written.push_back(directory / fmt::format("frame_{:0{}}{}", i, digits, suffix));
-      drawn.push_back(directory / fmt::format(".new_frame_{:0{}}{}", i, digits, suffix));
-      render(graph, drawn.back(), frame);
     }
+    for (; renamed < drawn.size(); ++renamed) std::filesystem::rename(drawn[renamed], written[renamed]);
   } catch (...) {
     std::error_code ignored;
-    for (const auto& path : drawn) std::filesystem::remove(path, ignored);
+    for (std::size_t i = renamed; i < drawn.size(); ++i) std::filesystem::remove(drawn[i], ignored);
     throw;
   }
-  for (std::size_t i = 0; i < drawn.size(); ++i) std::filesystem::rename(drawn[i], written[i]);
   remove_old_frames(directory, suffix, written);
   return written;
 }

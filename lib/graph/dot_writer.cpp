@@ -95,11 +95,8 @@ class DotWriter {
 
   const Box& box(std::size_t index) const { return picture_.boxes[index]; }
   GraphVertex only_member(std::size_t index) const { return box(index).members.front(); }
-  // Computed nodes have one; so does a result made without a graph (NoGradGuard), which
-  // keeps its op's name but no arrows into it.
   bool has_op_circle(std::size_t index) const {
-    return box(index).kind == BoxKind::node &&
-           (boost::in_degree(only_member(index), graph_) > 0 || graph_[only_member(index)].op != "leaf");
+    return box(index).kind == BoxKind::node && detail::has_op_circle(graph_, only_member(index));
   }
   std::string box_id(std::size_t index) const {
     return box(index).kind == BoxKind::node ? fmt::format("v{}", only_member(index)) : fmt::format("b{}", index);

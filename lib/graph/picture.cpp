@@ -147,8 +147,8 @@ Picture picture_at(const GraphView& graph, Detail detail, bool collapse, bool cl
     auto [slot, fresh] = box_of_key.try_emplace(placement.key, picture.boxes.size());
     if (fresh) {
       picture.boxes.push_back(std::move(placement.box));
-      const bool has_op_circle = picture.boxes.back().kind == BoxKind::node && boost::in_degree(vertex, graph) > 0;
-      picture.graphviz_nodes += has_op_circle ? 2 : 1;
+      const bool circle = picture.boxes.back().kind == BoxKind::node && has_op_circle(graph, vertex);
+      picture.graphviz_nodes += circle ? 2 : 1;
     }
     picture.boxes[slot->second].members.push_back(vertex);
     picture.box_of[vertex] = slot->second;

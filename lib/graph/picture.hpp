@@ -42,6 +42,12 @@ struct Picture {
   bool summarised = false;          ///< true when max_nodes forced merging
 };
 
+/// Whether a node drawn on its own gets an op circle beside its box: computed nodes do, and
+/// so does a result made without a graph (NoGradGuard), which keeps its op but no inputs.
+inline bool has_op_circle(const GraphView& graph, GraphVertex vertex) {
+  return boost::in_degree(vertex, graph) > 0 || graph[vertex].op != "leaf";
+}
+
 /// The picture of `graph` with the fewest merges that keeps it within max_nodes
 /// Graphviz nodes. Throws std::invalid_argument if even the coarsest summary is too big.
 Picture make_picture(const GraphView& graph, bool collapse_modules, bool clusters, std::size_t max_nodes);

@@ -18,13 +18,12 @@
 #ifdef BACKFLOW_HAVE_GRAPHVIZ
 #include <graphviz/gvc.h>
 
-#include <deque>
-#include <string_view>
-#include <unordered_map>
-
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <type_traits>
+#include <unordered_map>
+#include <vector>
 #endif
 
 namespace backflow {
@@ -68,16 +67,23 @@ using RenderLength = decltype(length_type_of(&gvRenderData));
 // and keeps subgraphs in ID order. With address-space randomisation the clusters came out of
 // the SVG writer in a different order on every run (agmemread's graphs). These IDs count up
 // in the order the parser meets the names instead: even for named objects, odd for anonymous
-// ones, as in cgraph's own scheme.
+// ones, as in cgraph's own scheme. The names themselves are interned by Graphviz (agstrdup):
+// its writers look for a mark just before each name that only its own strings carry.
 struct NameIds {
-  std::unordered_map<std::string, IDTYPE> id_of;
-  std::deque<std::string> names;  // names[id / 2 - 1]; a deque keeps each c_str() in place
+  Agraph_t* graph = nullptr;
+  std::unordered_map<std::string_view, IDTYPE> id_of;  // views of the interned names
+  std::vector<char*> names;                            // names[id / 2 - 1]
   IDTYPE next_anonymous = 1;
 };
 
-void* open_name_ids(Agraph_t*, Agdisc_t*) { return new NameIds(); }
+void* open_name_ids(Agraph_t* graph, Agdisc_t*) {
+  auto* ids = new NameIds();
+  ids->graph = graph;
+  return ids;
+}
 
-long map_name_id(void* state, int, char* name, IDTYPE* id, int create) {
+// Called from Graphviz's C parser: nothing may be thrown through it.
+long map_name_id(void* state, int, char* name, IDTYPE* id, int create) noexcept {
   auto& ids = *static_cast<NameIds*>(state);
   if (name == nullptr) {
     *id = ids.next_anonymous;
@@ -89,18 +95,24 @@ long map_name_id(void* state, int, char* name, IDTYPE* id, int create) {
     return 1;
   }
   if (create == 0) return 0;  // a lookup of a name never created
-  ids.names.emplace_back(name);
-  *id = 2 * static_cast<IDTYPE>(ids.names.size());
-  ids.id_of.emplace(ids.names.back(), *id);
-  return 1;
+  try {
+    char* interned = agstrdup(ids.graph, name);
+    if (interned == nullptr) return 0;
+    ids.names.push_back(interned);
+    *id = 2 * static_cast<IDTYPE>(ids.names.size());
+    ids.id_of.emplace(interned, *id);
+    return 1;
+  } catch (...) {  // out of memory: Graphviz reports the object as not made
+    return 0;
+  }
 }
 
 long refuse_chosen_id(void*, int, IDTYPE) { return 0; }  // only agidnode() and the like ask
-void keep_name_id(void*, int, IDTYPE) {}                 // names live until the graph closes
+void keep_name_id(void*, int, IDTYPE) {}                 // names go with the graph's strings
 char* name_of_id(void* state, int, IDTYPE id) {
-  auto& ids = *static_cast<NameIds*>(state);
+  const auto& ids = *static_cast<NameIds*>(state);
   if (id % 2 == 1 || id == 0 || id / 2 > ids.names.size()) return nullptr;  // anonymous
-  return ids.names[id / 2 - 1].data();
+  return ids.names[id / 2 - 1];
 }
 void close_name_ids(void* state) { delete static_cast<NameIds*>(state); }
 void register_nothing(void*, int, void*) {}

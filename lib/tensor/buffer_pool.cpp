@@ -2,7 +2,6 @@
 // their exact size, and the next request of that size takes one back.
 #include "tensor_node.hpp"
 
-#include <atomic>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -18,28 +17,20 @@ struct Pool {
   std::mutex mutex;
   std::unordered_map<std::size_t, std::vector<float*>> free_by_size;
   std::size_t bytes_kept = 0;
-
-  ~Pool() {
-    destroyed = true;
-    for (auto& [size, arrays] : free_by_size) {
-      for (float* values : arrays) delete[] values;
-    }
-  }
-  // A Tensor that outlives the pool (a static one, destroyed at exit after it) goes
-  // straight to malloc and back. Atomic: another thread may still free a Tensor at exit.
-  static constinit std::atomic<bool> destroyed;
 };
-constinit std::atomic<bool> Pool::destroyed{false};
 
+// Never destroyed, like the Graphviz context: a Tensor may be freed at exit after any
+// static destructor has run (a static Tensor, another thread still working), and the pool
+// must still be there. The arrays it keeps go back to the system with the process.
 Pool& pool() {
-  static Pool instance;
-  return instance;
+  static Pool* const instance = new Pool();
+  return *instance;
 }
 
 }  // namespace
 
 float* take_floats(std::size_t size) {
-  if (size >= smallest_kept && !Pool::destroyed) {
+  if (size >= smallest_kept) {
     Pool& p = pool();
     std::lock_guard lock(p.mutex);
     auto it = p.free_by_size.find(size);
@@ -55,7 +46,7 @@ float* take_floats(std::size_t size) {
 
 void give_back_floats(float* values, std::size_t size) {
   if (values == nullptr) return;
-  if (size >= smallest_kept && !Pool::destroyed) {
+  if (size >= smallest_kept) {
     Pool& p = pool();
     std::lock_guard lock(p.mutex);
     if (p.bytes_kept + size * sizeof(float) <= most_bytes_kept) {

@@ -119,6 +119,7 @@ TEST_CASE("frames: a run that fails midway replaces none of the old frames") {
   fs::create_directory(frames / ".new_frame_005.dot");
   CHECK_THROWS(backflow::write_backward_frames(worked.error, frames, {}, "dot"));
   CHECK(read_file(frames / "frame_000.dot") == "the old first frame\n");
+  CHECK(fs::is_directory(frames / ".new_frame_005.dot"));  // not ours: left alone
   fs::remove(frames / ".new_frame_005.dot");
   // Only the old frames are left: the five drawn before the failure were removed.
   CHECK(static_cast<std::size_t>(std::distance(fs::directory_iterator(frames), {})) == WorkedExample::computed);
@@ -166,6 +167,22 @@ TEST_CASE("the same graph gives the same SVG: clusters in the order the DOT text
   REQUIRE(declared.size() >= 4);  // three neurons and the legend
   CHECK(drawn == declared);
   CHECK(backflow::render_to_memory(graph, "svg") == svg);
+}
+
+TEST_CASE("Graphviz's own DOT writers name the nodes plainly, not as HTML labels") {
+  // Graphviz's writers look for an HTML mark stored just before each name it interned; names
+  // kept anywhere else read a random bit there and came out as <op0>, run to run.
+  const WorkedExample worked = after_backward();
+  const backflow::GraphView graph = backflow::make_graph_view(worked.error);
+  for (const char* format : {"canon", "xdot", "plain"}) {
+    CAPTURE(format);
+    const std::string text = backflow::render_to_memory(graph, format);
+    CHECK(text.find("<op") == std::string::npos);
+    CHECK(text.find("<v") == std::string::npos);
+    CHECK(text.find("<backflow>") == std::string::npos);
+  }
+  CHECK(backflow::render_to_memory(graph, "canon").find("digraph backflow {") == 0);
+  CHECK(backflow::render_to_memory(graph, "plain").find("node v0 ") != std::string::npos);
 }
 
 TEST_CASE("PNG and PDF start with their signatures; rendering again reuses the one Graphviz") {
