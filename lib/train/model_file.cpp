@@ -7,6 +7,8 @@
 //   per layer             weights [inputs, units] then bias [units], float32
 //   crc32                 u32, zlib's CRC-32 of every byte before it
 // All integers and floats little-endian.
+#include "model_file.hpp"
+
 #include "../io/atomic_file.hpp"
 
 #include <backflow/train.hpp>
@@ -49,7 +51,7 @@ class Writer {
 
 class Reader {
  public:
-  Reader(const std::vector<char>& bytes, std::size_t end, const std::filesystem::path& file)
+  Reader(std::span<const char> bytes, std::size_t end, const std::filesystem::path& file)
       : bytes_(bytes), end_(end), file_(file) {}
   template <class T>
   T get(std::string_view what) {
@@ -69,7 +71,7 @@ class Reader {
   std::size_t position() const { return position_; }
 
  private:
-  const std::vector<char>& bytes_;
+  std::span<const char> bytes_;
   std::size_t end_;
   std::size_t position_ = 0;
   const std::filesystem::path& file_;
@@ -117,6 +119,12 @@ Sequential load(const std::filesystem::path& file) {
     fail(file, fmt::format("cannot open the model file: {}", std::strerror(reason)));
   }
   const std::vector<char> bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+  return detail::parse_model(bytes, file);
+}
+
+namespace detail {
+
+Sequential parse_model(std::span<const char> bytes, const std::filesystem::path& file) {
   // The magic first, as far as the file goes: a short file of something else (a 6-byte
   // "<html>") is not a model at all, not a truncated one.
   if (!bytes.empty() && std::memcmp(bytes.data(), magic, std::min(bytes.size(), sizeof magic)) != 0) {
@@ -187,4 +195,5 @@ Sequential load(const std::filesystem::path& file) {
   return model;
 }
 
+}  // namespace detail
 }  // namespace backflow
