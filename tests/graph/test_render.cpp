@@ -91,11 +91,20 @@ TEST_CASE("bad requests give clear errors and leave nothing behind") {
   CHECK(scratch.files() == 0);
 }
 
-TEST_CASE("frames: a failed run leaves the old animation; a shorter one removes the old tail") {
+// A directory holding one animation of the worked example, as .dot frames.
+struct FramesWrittenOnce {
   ScratchDirectory scratch;
-  const WorkedExample worked = after_backward();
-  const fs::path frames = scratch.path / "frames";
-  REQUIRE(backflow::write_backward_frames(worked.error, frames, {}, "dot").size() == WorkedExample::computed);
+  WorkedExample worked = after_backward();
+  fs::path frames = scratch.path / "frames";
+  FramesWrittenOnce() {
+    REQUIRE(backflow::write_backward_frames(worked.error, frames, {}, "dot").size() == WorkedExample::computed);
+  }
+};
+
+TEST_CASE("frames: a failed run leaves the old animation; a shorter one removes the old tail") {
+  const FramesWrittenOnce once;
+  const WorkedExample& worked = once.worked;
+  const fs::path& frames = once.frames;
   std::ofstream(frames / "frame_050.dot") << "from a longer animation\n";
   std::ofstream(frames / "frame_000.svg") << "another format: not ours to remove\n";
   DotOptions impossible;
@@ -110,10 +119,9 @@ TEST_CASE("frames: a failed run leaves the old animation; a shorter one removes 
 }
 
 TEST_CASE("frames: a run that fails midway replaces none of the old frames") {
-  ScratchDirectory scratch;
-  const WorkedExample worked = after_backward();
-  const fs::path frames = scratch.path / "frames";
-  REQUIRE(backflow::write_backward_frames(worked.error, frames, {}, "dot").size() == WorkedExample::computed);
+  const FramesWrittenOnce once;
+  const WorkedExample& worked = once.worked;
+  const fs::path& frames = once.frames;
   std::ofstream(frames / "frame_000.dot") << "the old first frame\n";
   // The sixth frame cannot be written: its hidden name is taken by a directory.
   fs::create_directory(frames / ".new_frame_005.dot");
