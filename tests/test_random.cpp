@@ -74,3 +74,20 @@ TEST_CASE("shuffle gives a permutation, the same one for the same seed") {
   a.shuffle(empty);  // nothing to do, and no draw from below(0)
   CHECK(empty.empty());
 }
+
+TEST_CASE("Random(seed, stream) repeats itself and replays neither Random(seed) nor another stream") {
+  auto first_draws = [](Random random) {
+    std::vector<std::size_t> draws;
+    for (int i = 0; i < 8; ++i) draws.push_back(random.below(1000000));
+    return draws;
+  };
+  const auto stream1 = first_draws(Random(42, 1));
+  CHECK(stream1 == first_draws(Random(42, 1)));
+  CHECK(stream1 != first_draws(Random(42)));
+  CHECK(stream1 != first_draws(Random(42, 0)));
+  CHECK(stream1 != first_draws(Random(42, 2)));
+  CHECK(stream1 != first_draws(Random(43, 1)));
+  // The high half of a word counts too: seeds that differ only there give other streams.
+  CHECK(first_draws(Random(1, 1)) != first_draws(Random(1 + (std::uint64_t{1} << 32U), 1)));
+  CHECK(first_draws(Random(1, 1)) != first_draws(Random(1, 1 + (std::uint64_t{1} << 32U))));
+}

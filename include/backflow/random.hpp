@@ -15,6 +15,11 @@ class Random {
   /// A generator whose sequence is fixed by `seed`.
   explicit Random(std::uint64_t seed) : engine_(seed) {}
 
+  /// Another sequence from the same `seed`, one per `stream` and none equal to Random(seed)'s:
+  /// for two jobs that share a seed but must not replay each other's numbers (fit shuffles
+  /// with stream 1, while Sequential draws the initial weights from Random(seed)).
+  Random(std::uint64_t seed, std::uint64_t stream);
+
   /// Uniform in [low, high).
   double uniform(double low, double high) {
     const double unit = static_cast<double>(engine_() >> 11U) * 0x1.0p-53;  // 53 random bits

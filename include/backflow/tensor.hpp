@@ -78,7 +78,7 @@ class Tensor {
   Tensor(Tensor&& other) noexcept;
   /// Makes this handle share other's node.
   Tensor& operator=(const Tensor& other) noexcept;
-  /// Makes this handle share other's node (the two handles swap nodes).
+  /// Takes other's node; `other` gets this handle's old node and stays a valid handle.
   Tensor& operator=(Tensor&& other) noexcept;
   /// Releases this handle's share of the node.
   ~Tensor();
@@ -195,8 +195,8 @@ Tensor transpose(const Tensor& x);
 Tensor softmax(const Tensor& logits);
 /// log(softmax) along the last axis of a 2-D tensor, computed stably.
 Tensor log_softmax(const Tensor& logits);
-/// mean over rows of -sum_j targets_ij log softmax(logits)_ij, fused and stable: the
-/// gradient is (softmax - targets) / rows. targets: one-hot (or any distribution) rows.
+/// mean over rows of -sum_j targets_ij log softmax(logits)_ij, fused and stable. When each
+/// target row sums to 1 (one-hot or any distribution) the gradient is (softmax - targets) / rows.
 Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& targets);
 /// mean of (prediction - target)^2 over all elements.
 Tensor mse(const Tensor& prediction, const Tensor& target);

@@ -27,7 +27,7 @@ struct FitOptions {
   int epochs = 5;
   /// Rows per update step (the last batch of an epoch may be smaller).
   std::size_t batch_size = 1024;
-  std::uint64_t seed = 42;  ///< for the shuffling
+  std::uint64_t seed = 42;  ///< for the shuffling (Random(seed, 1): apart from the initial weights' stream)
   /// Visit the rows in a new random order every epoch.
   bool shuffle = true;
   /// Evaluated after each epoch (Keras' validation_data).

@@ -59,14 +59,14 @@ class Value {
   Value(Value&& other) noexcept;
   /// Makes this handle share other's node.
   Value& operator=(const Value& other) noexcept;
-  /// Makes this handle share other's node (the two handles swap nodes).
+  /// Takes other's node; `other` gets this handle's old node and stays a valid handle.
   Value& operator=(Value&& other) noexcept;
   /// Releases this handle's share of the node.
   ~Value();
 
   /// The number this node holds.
   double data() const;
-  /// d(output)/d(this node), as left by the last backward() (0 before any).
+  /// d(root)/d(this node), as left by the last backward() from `root` (0 before any).
   double grad() const;
   /// Overwrites the number a leaf holds (what optimizers do to parameters). Nodes built
   /// from it keep their values; backward() reads the numbers held when it runs, so change
@@ -98,8 +98,9 @@ class Value {
 
   /// Reverse-mode autodiff from this node.
   ///
-  /// Sets this node's gradient to 1 and sends gradients backward to every node it depends
-  /// on, in reverse topological order; a node reached along several paths gets the sum.
+  /// Seeds this node's gradient with 1 (d root / d root; a leaf root adds 1 to what it
+  /// holds, like any leaf) and sends gradients backward to every node it depends on, in
+  /// reverse topological order; a node reached along several paths gets the sum.
   /// Leaves accumulate: a second backward() without zero_grad() adds the same gradients
   /// again (like PyTorch's .grad). Interior nodes hold the gradient of the latest call.
   void backward() const;

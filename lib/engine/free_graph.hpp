@@ -8,13 +8,12 @@ namespace backflow::detail {
 
 /// `node` has no references left: destroys it, and every input whose last reference was
 /// held by a node destroyed here. NodeT needs `inputs` (NodeT*, nullptr skipped) and a
-/// `references` count; `destroy(node)` gives the memory back. `work` is scratch space that
-/// may already hold entries of an enclosing call (it is used as a stack above them).
+/// `references` count; `destroy(node)` gives the memory back. `work` is an empty vector used
+/// as the stack; callers pass one whose memory they keep between calls.
 template <class NodeT, class Destroy>
 void free_graph(NodeT* node, std::vector<NodeT*>& work, Destroy destroy) {
-  const std::size_t bottom = work.size();
   work.push_back(node);
-  while (work.size() > bottom) {
+  while (!work.empty()) {
     NodeT* dead = work.back();
     work.pop_back();
     for (NodeT* input : dead->inputs) {

@@ -32,7 +32,7 @@ void reset_pending_consumers(NodeT* root) {
 
 /// The two passes of for_each_in_backward_order (below), on a cleared stack.
 template <class NodeT, class OnFirstVisit, class Visit>
-void count_then_release(NodeT* root, std::vector<NodeT*>& stack, OnFirstVisit& on_first_visit, Visit& visit) {
+void count_consumers_then_visit(NodeT* root, std::vector<NodeT*>& stack, OnFirstVisit& on_first_visit, Visit& visit) {
   stack.push_back(root);
   on_first_visit(root);
   while (!stack.empty()) {
@@ -62,7 +62,8 @@ void count_then_release(NodeT* root, std::vector<NodeT*>& stack, OnFirstVisit& o
 /// Kahn's algorithm, as PyTorch's engine does it: pass 1 counts, for each node, its
 /// consumers inside this graph (a count going from 0 to 1 means the node is met for the
 /// first time: on_first_visit runs and its inputs are explored); pass 2 starts from the root
-/// and releases a node when its last consumer is done, which brings every count back to 0.
+/// and visits a node once its last consumer is done (the node is then "ready"), which brings
+/// every count back to 0.
 ///
 /// NodeT needs `inputs` (a range of NodeT*, nullptr slots skipped) and a counter
 /// `pending_consumers` that is 0 outside a traversal. If visit (or an allocation) throws,
@@ -79,7 +80,7 @@ void for_each_in_backward_order(NodeT* root, OnFirstVisit on_first_visit, Visit 
   if (kept != nullptr) stack = std::move(*kept);
   stack.clear();
   try {
-    count_then_release(root, stack, on_first_visit, visit);
+    count_consumers_then_visit(root, stack, on_first_visit, visit);
   } catch (...) {
     reset_pending_consumers(root);
     throw;

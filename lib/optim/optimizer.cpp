@@ -1,3 +1,5 @@
+// The optimizers: the bookkeeping they share (steps, per-parameter state, scalar and tensor
+// parameters), with the update rules themselves in update_rules.hpp and float_kernels.cpp.
 #include "float_kernels.hpp"
 #include "update_rules.hpp"
 
@@ -55,20 +57,11 @@ Adam::Adam(std::vector<Value> parameters, AdamOptions options)
 Adam::Adam(std::vector<Tensor> parameters, AdamOptions options)
     : Optimizer({}, std::move(parameters), options.learning_rate), options_(options) {}
 
-namespace {
-
-template <class T>
-void adam(std::span<T> data, std::span<const T> grad, std::span<T> state, std::size_t step, double learning_rate,
-          const AdamOptions& options) {
-  const std::size_t n = data.size();
-  detail::adam_update(data, grad, state.first(n), state.subspan(n, n), step, learning_rate, options.beta1,
-                      options.beta2, options.epsilon);
-}
-
-}  // namespace
-
+// Adam's state per parameter: the running mean of the gradient, then of its square.
 void Adam::update(std::span<double> data, std::span<const double> grad, std::span<double> state) {
-  adam(data, grad, state, steps(), learning_rate(), options_);
+  const std::size_t n = data.size();
+  detail::adam_update(data, grad, state.first(n), state.subspan(n, n), steps(), learning_rate(), options_.beta1,
+                      options_.beta2, options_.epsilon);
 }
 
 void Adam::update(std::span<float> data, std::span<const float> grad, std::span<float> state) {

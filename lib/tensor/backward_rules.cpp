@@ -2,8 +2,7 @@
 // its inputs. The rules themselves sit next to their forward code, one file per op family.
 #include "tensor_node.hpp"
 
-namespace backflow {
-namespace detail {
+namespace backflow::detail {
 
 void elementwise_backward(TensorNode* out);
 void reduce_reshape_backward(TensorNode* out);
@@ -39,35 +38,4 @@ void backward_rule(TensorNode* node) {
   }
 }
 
-}  // namespace detail
-
-std::string_view op_name(TensorOp op) {
-  switch (op) {
-    case TensorOp::leaf: return "leaf";
-    case TensorOp::add: return "+";
-    case TensorOp::sub: return "-";
-    case TensorOp::mul: return "*";
-    case TensorOp::div: return "/";
-    case TensorOp::neg: return "neg";
-    case TensorOp::exp: return "exp";
-    case TensorOp::log: return "log";
-    case TensorOp::relu: return "relu";
-    case TensorOp::sigmoid: return "sigmoid";
-    case TensorOp::tanh: return "tanh";
-    case TensorOp::matmul: return "matmul";
-    case TensorOp::dense: return "dense";
-    case TensorOp::sum: return "sum";
-    case TensorOp::mean: return "mean";
-    case TensorOp::sum_axis: return "sum(axis)";
-    case TensorOp::mean_axis: return "mean(axis)";
-    case TensorOp::reshape: return "reshape";
-    case TensorOp::transpose: return "transpose";
-    case TensorOp::softmax: return "softmax";
-    case TensorOp::log_softmax: return "log_softmax";
-    case TensorOp::softmax_cross_entropy: return "softmax_cross_entropy";
-    case TensorOp::mse: return "mse";
-  }
-  return "?";
-}
-
-}  // namespace backflow
+}  // namespace backflow::detail

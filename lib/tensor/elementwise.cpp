@@ -68,9 +68,10 @@ void binary_forward(TensorNode* out, const TensorNode* a, const TensorNode* b, F
 }
 
 /// Adds d(out)/d(operand) * out.grad into operand's gradient, summing over broadcast
-/// copies. local(i) is the local derivative at output element i.
+/// copies. local(i) is the local derivative at output element i. Unary ops use it too:
+/// an operand with out's shape is the case without broadcasting.
 template <class Local>
-void binary_backward(TensorNode* out, TensorNode* operand, Local local) {
+void send_gradient_to(TensorNode* out, TensorNode* operand, Local local) {
   if (operand == nullptr || !operand->requires_grad()) return;
   const float* g = grad_of(out);
   const Broadcast kind = broadcast_of(operand, out);
@@ -126,27 +127,27 @@ void elementwise_backward(TensorNode* out) {
   const float* y = out->data.data();
   switch (out->op) {
     case TensorOp::add:
-      binary_backward(out, a, [](std::size_t) { return 1.0F; });
-      binary_backward(out, b, [](std::size_t) { return 1.0F; });
+      send_gradient_to(out, a, [](std::size_t) { return 1.0F; });
+      send_gradient_to(out, b, [](std::size_t) { return 1.0F; });
       break;
     case TensorOp::sub:
-      binary_backward(out, a, [](std::size_t) { return 1.0F; });
-      binary_backward(out, b, [](std::size_t) { return -1.0F; });
+      send_gradient_to(out, a, [](std::size_t) { return 1.0F; });
+      send_gradient_to(out, b, [](std::size_t) { return -1.0F; });
       break;
     case TensorOp::mul:
-      binary_backward(out, a, [&](std::size_t i) { return value(b, i); });
-      binary_backward(out, b, [&](std::size_t i) { return value(a, i); });
+      send_gradient_to(out, a, [&](std::size_t i) { return value(b, i); });
+      send_gradient_to(out, b, [&](std::size_t i) { return value(a, i); });
       break;
     case TensorOp::div:
-      binary_backward(out, a, [&](std::size_t i) { return 1.0F / value(b, i); });
-      binary_backward(out, b, [&](std::size_t i) { return -y[i] / value(b, i); });  // -a/b^2 = -out/b
+      send_gradient_to(out, a, [&](std::size_t i) { return 1.0F / value(b, i); });
+      send_gradient_to(out, b, [&](std::size_t i) { return -y[i] / value(b, i); });  // -a/b^2 = -out/b
       break;
-    case TensorOp::neg: binary_backward(out, a, [](std::size_t) { return -1.0F; }); break;
-    case TensorOp::exp: binary_backward(out, a, [&](std::size_t i) { return y[i]; }); break;
-    case TensorOp::log: binary_backward(out, a, [&](std::size_t i) { return 1.0F / value(a, i); }); break;
-    case TensorOp::relu: binary_backward(out, a, [&](std::size_t i) { return y[i] <= 0.0F ? 0.0F : 1.0F; }); break;
-    case TensorOp::sigmoid: binary_backward(out, a, [&](std::size_t i) { return y[i] * (1.0F - y[i]); }); break;
-    case TensorOp::tanh: binary_backward(out, a, [&](std::size_t i) { return 1.0F - y[i] * y[i]; }); break;
+    case TensorOp::neg: send_gradient_to(out, a, [](std::size_t) { return -1.0F; }); break;
+    case TensorOp::exp: send_gradient_to(out, a, [&](std::size_t i) { return y[i]; }); break;
+    case TensorOp::log: send_gradient_to(out, a, [&](std::size_t i) { return 1.0F / value(a, i); }); break;
+    case TensorOp::relu: send_gradient_to(out, a, [&](std::size_t i) { return y[i] <= 0.0F ? 0.0F : 1.0F; }); break;
+    case TensorOp::sigmoid: send_gradient_to(out, a, [&](std::size_t i) { return y[i] * (1.0F - y[i]); }); break;
+    case TensorOp::tanh: send_gradient_to(out, a, [&](std::size_t i) { return 1.0F - y[i] * y[i]; }); break;
     default: break;
   }
 }

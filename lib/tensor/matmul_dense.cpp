@@ -66,7 +66,7 @@ void activation_derivative_row(DenseActivation activation, const float* g, const
 
 }  // namespace
 
-/// d/dA = G B^T, d/dB = A^T G, for C = A B with upstream gradient G. Inputs that need no
+/// d/dA = G B^T, d/dB = A^T G, for C = A B where G is C's gradient. Inputs that need no
 /// gradient (the data batch) cost nothing.
 void matmul_backward_into(TensorNode* a, TensorNode* b, const float* g, std::size_t m, std::size_t n, std::size_t k) {
   if (a->requires_grad()) {
@@ -85,20 +85,14 @@ void matmul_backward(TensorNode* out) {
   matmul_backward_into(a, b, grad_of(out), a->shape[0], b->shape[1], a->shape[1]);
 }
 
-void dense_backward(TensorNode* out) {
-  TensorNode* x = out->inputs[0];
-  TensorNode* w = out->inputs[1];
-  TensorNode* b = out->inputs[2];
-  const std::size_t m = x->shape[0];
-  const std::size_t k = x->shape[1];
-  const std::size_t n = w->shape[1];
-  const float* g = grad_of(out);
+namespace {
+
+/// dz = dy * activation'(z) for every row, computed from y (the activation's output), and
+/// the column sums of dz (the bias gradient) in the same pass; rows split over the threads.
+std::vector<float> activation_gradient_and_column_sums(const TensorNode* out, const float* g, float* dz) {
+  const std::size_t m = out->shape[0];
+  const std::size_t n = out->shape[1];
   const float* y = out->data.data();
-  // dz = dy * activation'(z), computed from y (the activation's output), and the bias
-  // gradient (the column sums of dz) in the same pass; rows split over the threads.
-  thread_local std::vector<float> dz_buffer;
-  dz_buffer.resize(m * n);
-  float* dz = dz_buffer.data();  // a plain pointer: inside the workers, dz_buffer is theirs
   // Each piece sums its own rows; the pieces' sums are then added in row order, not in the
   // order the threads finish, so that every run gives the same bits (float addition is not
   // associative).
@@ -118,6 +112,22 @@ void dense_backward(TensorNode* out) {
   for (const auto& piece : piece_sums) {
     for (std::size_t c = 0; c < n; ++c) column_sums[c] += piece.second[c];
   }
+  return column_sums;
+}
+
+}  // namespace
+
+void dense_backward(TensorNode* out) {
+  TensorNode* x = out->inputs[0];
+  TensorNode* w = out->inputs[1];
+  TensorNode* b = out->inputs[2];
+  const std::size_t m = x->shape[0];
+  const std::size_t k = x->shape[1];
+  const std::size_t n = w->shape[1];
+  thread_local std::vector<float> dz_buffer;
+  dz_buffer.resize(m * n);
+  float* dz = dz_buffer.data();  // a plain pointer: inside the workers, dz_buffer is theirs
+  const std::vector<float> column_sums = activation_gradient_and_column_sums(out, grad_of(out), dz);
   if (b->requires_grad()) add_to_grad(b, [&](std::size_t c) { return column_sums[c]; });
   matmul_backward_into(x, w, dz, m, n, k);
 }

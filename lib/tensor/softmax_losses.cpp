@@ -65,7 +65,9 @@ void softmax_losses_backward(TensorNode* out) {
       break;
     }
     case TensorOp::softmax_cross_entropy: {
-      // d/dz = (softmax(z) * sum(t) - t) / rows: the famous "probabilities minus targets".
+      // d/dz = (softmax(z) * sum(t) - t) / rows. Each row's targets sum to 1 when they are
+      // one-hot or a distribution, which leaves the famous "probabilities minus targets";
+      // the general form keeps the gradient true for rows that do not.
       TensorNode* t = out->inputs[1];
       const float* log_p = out->saved.data();
       const float* targets = t->data.data();
@@ -103,6 +105,7 @@ void softmax_losses_backward(TensorNode* out) {
 Tensor softmax(const Tensor& logits) {
   detail::require_classes("softmax", logits);
   TensorNode* out = detail::make_tensor_node(logits.shape(), TensorOp::softmax, {logits.node()});
+  // exp(log softmax): the stable row pass (max subtracted, log-sum-exp) serves both ops.
   detail::log_softmax_rows(logits.node()->data.data(), out->data.data(), logits.shape()[0], logits.shape()[1]);
   for (float& v : out->data.span()) v = std::exp(v);
   return Tensor::adopt(out);

@@ -58,16 +58,14 @@ TensorNode* make_tensor_node(Shape shape, TensorOp op, std::initializer_list<Ten
   node->scope = current_scope_id();
   bool needs_grad = false;
   for (TensorNode* input : inputs) needs_grad = needs_grad || input->requires_grad();
+  node->op = op;  // kept even without inputs: pictures and printing name it
   if (needs_grad && recording_gradients()) {
-    node->op = op;
     node->set(tensor_requires_grad, true);
     std::size_t slot = 0;
     for (TensorNode* input : inputs) {
       retain(input);
       node->inputs[slot++] = input;
     }
-  } else {
-    node->op = op;  // remembered for printing; without inputs it behaves as a leaf
   }
   return node;
 }
@@ -245,14 +243,15 @@ void Tensor::backward() const {
       node_,
       [](TensorNode* node) {
         // Interior gradients are this pass's; leaves accumulate across passes.
-        if (node->op != TensorOp::leaf && node->inputs[0] != nullptr) node->set(detail::tensor_grad_written, false);
+        if (!node->is_leaf()) node->set(detail::tensor_grad_written, false);
       },
       [root = node_](TensorNode* node) {
         if (node == root) {
           const detail::GradSink sink = detail::grad_sink(node);
-          sink.values[0] = sink.accumulate && node->inputs[0] == nullptr ? sink.values[0] + 1.0F : 1.0F;
+          // Seed d(root)/d(root) = 1; a leaf root accumulates like any leaf.
+          sink.values[0] = sink.accumulate && node->is_leaf() ? sink.values[0] + 1.0F : 1.0F;
         }
-        if (node->inputs[0] != nullptr && node->has(detail::tensor_grad_written)) detail::backward_rule(node);
+        if (!node->is_leaf() && node->has(detail::tensor_grad_written)) detail::backward_rule(node);
       },
       detail::ThreadScratch::gone ? nullptr : &detail::thread_scratch.traversal);
 }
@@ -266,6 +265,35 @@ std::vector<Tensor> topological_order(const Tensor& root) {
     result.push_back(Tensor::adopt(node));
   }
   return result;
+}
+
+std::string_view op_name(TensorOp op) {
+  switch (op) {
+    case TensorOp::leaf: return "leaf";
+    case TensorOp::add: return "+";
+    case TensorOp::sub: return "-";
+    case TensorOp::mul: return "*";
+    case TensorOp::div: return "/";
+    case TensorOp::neg: return "neg";
+    case TensorOp::exp: return "exp";
+    case TensorOp::log: return "log";
+    case TensorOp::relu: return "relu";
+    case TensorOp::sigmoid: return "sigmoid";
+    case TensorOp::tanh: return "tanh";
+    case TensorOp::matmul: return "matmul";
+    case TensorOp::dense: return "dense";
+    case TensorOp::sum: return "sum";
+    case TensorOp::mean: return "mean";
+    case TensorOp::sum_axis: return "sum(axis)";
+    case TensorOp::mean_axis: return "mean(axis)";
+    case TensorOp::reshape: return "reshape";
+    case TensorOp::transpose: return "transpose";
+    case TensorOp::softmax: return "softmax";
+    case TensorOp::log_softmax: return "log_softmax";
+    case TensorOp::softmax_cross_entropy: return "softmax_cross_entropy";
+    case TensorOp::mse: return "mse";
+  }
+  return "?";
 }
 
 NoGradGuard::NoGradGuard() : previous_(detail::no_grad) { detail::no_grad = true; }

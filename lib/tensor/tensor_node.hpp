@@ -70,6 +70,10 @@ struct TensorNode {
     flags = on ? static_cast<std::uint8_t>(flags | flag) : static_cast<std::uint8_t>(flags & ~flag);
   }
   bool requires_grad() const { return has(tensor_requires_grad); }
+  /// A leaf has no inputs to pass gradients to: a tensor made by hand, a parameter, or the
+  /// result of an op run under NoGradGuard (which keeps its op, for printing, but not its
+  /// inputs). Backward accumulates into leaves across passes.
+  bool is_leaf() const { return inputs[0] == nullptr; }
 };
 
 /// The number of elements a tensor of `shape` holds; throws when the product does not fit
@@ -78,7 +82,7 @@ std::size_t element_count(const Shape& shape);
 
 /// A new node with one reference. When gradients are being recorded and any input needs a
 /// gradient, the node keeps (and references) its inputs and needs a gradient too;
-/// otherwise it is a plain leaf and its inputs are not kept.
+/// otherwise its inputs are not kept: it is a leaf that remembers its op for printing.
 TensorNode* make_tensor_node(Shape shape, TensorOp op, std::initializer_list<TensorNode*> inputs);
 
 void release(TensorNode* node);

@@ -6,9 +6,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <span>
 
 namespace backflow {
 namespace {
@@ -48,6 +50,54 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Not (rows + batch_size - 1) / batch_size: that wraps to 0 steps for a batch size near
+// SIZE_MAX, the natural way to ask for one full batch.
+std::size_t step_count(std::size_t rows, std::size_t batch_size) {
+  return rows / batch_size + (rows % batch_size != 0 ? 1 : 0);
+}
+
+/// What one pass over the training data adds up: the loss summed over rows (each batch's
+/// mean loss times its rows) and the rows predicted right, both before each step's update.
+struct EpochTotals {
+  double loss_sum = 0.0;
+  std::size_t correct = 0;
+};
+
+/// One epoch: a forward pass, backward and an optimizer step for each batch of rows in
+/// `order`; the last batch holds what is left.
+EpochTotals train_one_epoch(const Sequential& model, Optimizer& optimizer, const LabeledData& data,
+                            std::span<const std::size_t> order, std::size_t batch_size, int epoch,
+                            detail::Progress& progress) {
+  const std::size_t rows = order.size();
+  const std::size_t steps = step_count(rows, batch_size);
+  EpochTotals totals;
+  for (std::size_t step = 0; step < steps; ++step) {
+    const std::size_t begin = step * batch_size;
+    const std::size_t end = begin + std::min(batch_size, rows - begin);
+    const std::span<const std::size_t> batch = order.subspan(begin, end - begin);
+    const Tensor x = detail::gather_rows(data.inputs, batch);
+    const Tensor y = detail::gather_rows(data.targets, batch);
+    const Tensor logits = model.logits(x);
+    const Tensor loss = softmax_cross_entropy(logits, y);
+    const double loss_value = loss.item();
+    if (!std::isfinite(loss_value)) {
+      const char* what = std::isnan(loss_value) ? "NaN" : "infinite";  // fmt would print NaN as "-nan" or "nan"
+      throw TrainingDiverged(fmt::format(
+          "backflow: fit: the loss became {} at epoch {}, step {} of {}; try a smaller learning rate (or look for "
+          "NaN or infinite values in the data or a loaded model)",
+          what, epoch, step + 1, steps));
+    }
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    totals.loss_sum += loss_value * static_cast<double>(end - begin);
+    totals.correct += count_correct(logits, y);
+    const auto rows_seen = static_cast<double>(end);  // in this epoch, this batch included
+    progress.update(step + 1, totals.loss_sum / rows_seen, static_cast<double>(totals.correct) / rows_seen);
+  }
+  return totals;
+}
+
 }  // namespace
 
 std::vector<std::size_t> argmax_rows(const Tensor& x) {
@@ -71,50 +121,25 @@ History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& da
   if (options.validation) check_data(model, *options.validation, "fit (validation data)");
   check_batch_size(options.batch_size, "fit");
   const std::size_t rows = data.inputs.shape()[0];
-  // Not (rows + batch_size - 1) / batch_size: that wraps to 0 steps for a batch size near
-  // SIZE_MAX, the natural way to ask for one full batch.
-  const std::size_t steps = rows / options.batch_size + (rows % options.batch_size != 0 ? 1 : 0);
   std::vector<std::size_t> order(rows);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  Random random(options.seed);
+  // Stream 1 of the seed: Sequential drew the initial weights from Random(seed), and
+  // reusing those very numbers as the batch order would tie the two together. (Keras seeds
+  // its initialisers and its shuffling apart, too.)
+  Random random(options.seed, 1);
   History history;
 
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     if (options.progress != nullptr) fmt::print(options.progress, "Epoch {}/{}\n", epoch, options.epochs);
     const auto epoch_start = std::chrono::steady_clock::now();
     if (options.shuffle) random.shuffle(order);
-    detail::Progress progress(options.progress, steps);
-    double loss_total = 0.0;
-    std::size_t correct = 0;
-    for (std::size_t step = 0; step < steps; ++step) {
-      const std::size_t begin = step * options.batch_size;
-      const std::size_t end = begin + std::min(options.batch_size, rows - begin);
-      const std::span<const std::size_t> batch(order.data() + begin, end - begin);
-      const Tensor x = detail::gather_rows(data.inputs, batch);
-      const Tensor y = detail::gather_rows(data.targets, batch);
-      const Tensor logits = model.logits(x);
-      const Tensor loss = softmax_cross_entropy(logits, y);
-      const double loss_value = loss.item();
-      if (!std::isfinite(loss_value)) {
-        const char* what = std::isnan(loss_value) ? "NaN" : "infinite";  // fmt would print NaN as "-nan" or "nan"
-        throw TrainingDiverged(fmt::format(
-            "backflow: fit: the loss became {} at epoch {}, step {} of {}; try a smaller learning rate (or look for "
-            "NaN or infinite values in the data or a loaded model)",
-            what, epoch, step + 1, steps));
-      }
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      loss_total += loss_value * static_cast<double>(end - begin);
-      correct += count_correct(logits, y);
-      progress.update(step + 1, loss_total / static_cast<double>(end),
-                      static_cast<double>(correct) / static_cast<double>(end));
-    }
+    detail::Progress progress(options.progress, step_count(rows, options.batch_size));
+    const EpochTotals totals = train_one_epoch(model, optimizer, data, order, options.batch_size, epoch, progress);
     EpochResult result;
     result.epoch = epoch;
     result.train_seconds = seconds_since(epoch_start);
-    result.loss = loss_total / static_cast<double>(rows);
-    result.accuracy = static_cast<double>(correct) / static_cast<double>(rows);
+    result.loss = totals.loss_sum / static_cast<double>(rows);
+    result.accuracy = static_cast<double>(totals.correct) / static_cast<double>(rows);
     std::string extra;
     if (options.validation) {
       const Evaluation val = evaluate(model, *options.validation, options.batch_size);

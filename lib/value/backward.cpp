@@ -37,6 +37,7 @@ void Value::backward() const {
       },
       [root = node_](Node* node) {
         // Every consumer of `node` has already added its share to node->grad.
+        // Seed d(root)/d(root) = 1; a leaf root accumulates like any leaf.
         if (node == root) node->grad = node->op == Op::leaf ? node->grad + 1.0 : 1.0;
         if (node->op == Op::leaf) return;
         const double a = input_data(node, 0);

@@ -7,6 +7,15 @@
 
 namespace backflow {
 
+Random::Random(std::uint64_t seed, std::uint64_t stream) {
+  // std::seed_seq mixes every word of (seed, stream) into the whole engine state; its
+  // algorithm is fixed by the C++ standard, so the sequence is the same everywhere.
+  auto low = [](std::uint64_t v) { return static_cast<std::uint32_t>(v); };
+  auto high = [](std::uint64_t v) { return static_cast<std::uint32_t>(v >> 32U); };
+  std::seed_seq words{low(seed), high(seed), low(stream), high(stream)};
+  engine_.seed(words);
+}
+
 double Random::normal(double mean, double stddev) {
   const double u1 = 1.0 - uniform(0.0, 1.0);  // in (0, 1]: log(u1) is finite
   const double u2 = uniform(0.0, 1.0);

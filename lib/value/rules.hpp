@@ -43,8 +43,9 @@ inline double forward(Op op, double a, double b, double exponent) {
     // 0 * 0^-1 = NaN at a = 0).
     return {exponent == 0.0 ? 0.0 : exponent * std::pow(a, exponent - 1.0), 0.0};
   }
-  // d/db a^b = a^b ln a. At a = 0 with b >= 0 it is taken as 0, as PyTorch does (the
-  // limit for b > 0; a convention at b = 0). For a < 0 it is NaN: ln a is undefined.
+  // d/da a^b = b a^(b-1), 0 for b = 0 as above. d/db a^b = a^b ln a. At a = 0 with b >= 0
+  // it is taken as 0, as PyTorch does (the limit for b > 0; a convention at b = 0). For
+  // a < 0 it is NaN: ln a is undefined.
   return {b == 0.0 ? 0.0 : b * std::pow(a, b - 1.0), (a == 0.0 && b >= 0.0) ? 0.0 : out * std::log(a)};
 }
 

@@ -83,10 +83,7 @@ double Value::grad() const { return node_->grad; }
 void Value::set_data(double data) const { node_->data = data; }
 void Value::set_grad(double grad) const { node_->grad = grad; }
 Op Value::op() const { return node_->op; }
-double Value::exponent() const {
-  const detail::NodeExtras* extras = detail::find_extras(node_);
-  return extras != nullptr ? extras->exponent : 0.0;
-}
+double Value::exponent() const { return detail::exponent_of(node_); }
 
 std::string_view Value::label() const {
   const detail::NodeExtras* extras = detail::find_extras(node_);
