@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -87,4 +88,58 @@ TEST_CASE("a file name near the 255-byte limit can be written: its temporary nam
   CHECK_NOTHROW(backflow::write_file_atomically(scratch / long_name, "digraph {}\n"));
   CHECK(fs::exists(scratch / long_name));
   CHECK(entries(scratch.path()) == 1);
+}
+
+TEST_CASE("a write through a symbolic link replaces the file it points to and keeps the link") {
+  const ScratchDirectory scratch;
+  fs::create_directories(scratch / "real");
+  std::ofstream(scratch / "real" / "model.bfm") << "old\n";
+  fs::create_symlink(fs::path("real") / "model.bfm", scratch / "link.bfm");
+  CHECK_NOTHROW(backflow::check_writable(scratch / "link.bfm"));
+  backflow::write_file_atomically(scratch / "link.bfm", "new\n");
+  CHECK(fs::is_symlink(fs::symlink_status(scratch / "link.bfm")));
+  std::ifstream written(scratch / "real" / "model.bfm");
+  std::string line;
+  std::getline(written, line);
+  CHECK(line == "new");
+  CHECK(entries(scratch / "real") == 1);
+}
+
+TEST_CASE("a replaced file keeps its permissions") {
+  const ScratchDirectory scratch;
+  std::ofstream(scratch / "private.bfm") << "old\n";
+  fs::permissions(scratch / "private.bfm", fs::perms::owner_read | fs::perms::owner_write);
+  backflow::write_file_atomically(scratch / "private.bfm", "new\n");
+  CHECK(fs::status(scratch / "private.bfm").permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+}
+
+TEST_CASE("files that a rename would destroy or that the user protected are refused, and kept") {
+  const ScratchDirectory scratch;
+  // A device: renaming over /dev/null as root would turn it into a regular file.
+  CHECK_THROWS_WITH_AS(backflow::check_writable("/dev/null"), doctest::Contains("'/dev/null': it is a device"),
+                       std::runtime_error);
+  CHECK_THROWS_WITH_AS(backflow::write_file_atomically("/dev/null", "x"), doctest::Contains("it is a device"),
+                       std::runtime_error);
+  CHECK(fs::is_character_file("/dev/null"));
+  REQUIRE(::mkfifo((scratch / "pipe").c_str(), 0600) == 0);
+  CHECK_THROWS_WITH_AS(backflow::write_file_atomically(scratch / "pipe", "x"), doctest::Contains("it is a FIFO"),
+                       std::runtime_error);
+  CHECK(fs::is_fifo(scratch / "pipe"));
+  // A name longer than the file system allows is refused before any work, not after it.
+  CHECK_THROWS_WITH_AS(backflow::check_writable(scratch / (std::string(256, 'x') + ".bfm")),
+                       doctest::Contains("bytes long, and this file system allows 255"), std::runtime_error);
+  // Root may write anything, so only another user sees a read-only file refused.
+  if (::geteuid() != 0) {
+    std::ofstream(scratch / "kept.bfm") << "keep me\n";
+    fs::permissions(scratch / "kept.bfm", fs::perms::owner_read);
+    CHECK_THROWS_WITH_AS(backflow::write_file_atomically(scratch / "kept.bfm", "x"),
+                         doctest::Contains("read-only"), std::runtime_error);
+  }
+  CHECK(entries(scratch.path()) == (::geteuid() != 0 ? 2 : 1));  // no temporary left behind
+}
+
+TEST_CASE("a directory that takes no new file is named as the reason") {
+  if (!fs::is_directory("/proc/self")) return;
+  CHECK_THROWS_WITH_AS(backflow::check_writable("/proc/version"),
+                       doctest::Contains("cannot create a new file in '/proc'"), std::runtime_error);
 }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace backflow {
@@ -36,7 +37,69 @@ int write_durably(int descriptor, std::string_view text) {
   return reason;
 }
 
+[[noreturn]] void refuse(const std::filesystem::path& file, std::string_view why) {
+  throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", file.string(), why));
+}
+
+/// What `file` is, in a few words, when it is not a regular file or a directory.
+std::string_view kind_of_special_file(mode_t mode) {
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+/// `file` with every symbolic link in its last component followed, as open() would.
+std::filesystem::path follow_links(const std::filesystem::path& file) {
+  std::filesystem::path path = file;
+  for (int hop = 0; hop < 40; ++hop) {  // Linux's own limit; beyond it is a loop
+    std::error_code error;
+    if (!std::filesystem::is_symlink(std::filesystem::symlink_status(path, error))) return path;
+    const std::filesystem::path target = std::filesystem::read_symlink(path, error);
+    if (error) refuse(file, error.message());
+    path = target.is_absolute() ? target : path.parent_path() / target;
+  }
+  refuse(file, "too many levels of symbolic links");
+}
+
 }  // namespace
+
+void refuse_new_file(const std::filesystem::path& file, const std::filesystem::path& destination, int reason) {
+  const std::filesystem::path directory = destination.parent_path().empty() ? "." : destination.parent_path();
+  refuse(file, fmt::format("cannot create a new file in '{}' (a file is written beside its destination, then renamed "
+                           "over it): {}",
+                           directory.string(), std::strerror(reason)));
+}
+
+Destination resolve_destination(const std::filesystem::path& file) {
+  if (!file.has_filename()) refuse(file, "that names a directory, not a file");
+  Destination destination{follow_links(file), -1};
+  const std::filesystem::path& path = destination.path;
+  check_directory_exists(path);
+  const std::filesystem::path directory = path.parent_path().empty() ? "." : path.parent_path();
+  const long name_max = ::pathconf(directory.c_str(), _PC_NAME_MAX);
+  const std::size_t name_length = path.filename().string().size();
+  if (name_max > 0 && name_length > static_cast<std::size_t>(name_max)) {
+    refuse(file, fmt::format("the name is {} bytes long, and this file system allows {}", name_length, name_max));
+  }
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) != 0) return destination;  // a new file
+  if (S_ISDIR(existing.st_mode)) refuse(file, "it is a directory");
+  if (!S_ISREG(existing.st_mode)) {
+    refuse(file, fmt::format("it is {}; backflow replaces only regular files", kind_of_special_file(existing.st_mode)));
+  }
+  if (::access(path.c_str(), W_OK) != 0) refuse(file, "the file is read-only (no write permission); it is kept");
+  // In a sticky directory (/tmp) only a file's owner, the directory's owner or root may
+  // rename over it: a plain permission check of the directory would not say so.
+  struct stat parent {};
+  const uid_t user = ::geteuid();
+  if (::stat(directory.c_str(), &parent) == 0 && (parent.st_mode & S_ISVTX) != 0 && user != 0 &&
+      user != existing.st_uid && user != parent.st_uid) {
+    refuse(file, "it belongs to another user, in a directory with the sticky bit (like /tmp)");
+  }
+  destination.keep_mode = static_cast<int>(existing.st_mode & 07777);
+  return destination;
+}
 
 TemporaryFile create_temporary_beside(const std::filesystem::path& destination) {
   static std::atomic<unsigned> counter{0};
@@ -57,13 +120,14 @@ TemporaryFile create_temporary_beside(const std::filesystem::path& destination) 
   return {destination.parent_path() / ".tmp", -1};
 }
 
-void move_into_place(const std::filesystem::path& temporary, const std::filesystem::path& destination) {
+void move_into_place(const std::filesystem::path& temporary, const std::filesystem::path& destination,
+                     const std::filesystem::path& named_as) {
   std::error_code error;
   std::filesystem::rename(temporary, destination, error);
   if (error) {
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
-    throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", destination.string(), error.message()));
+    throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", named_as.string(), error.message()));
   }
 }
 
@@ -79,23 +143,14 @@ void check_directory_exists(const std::filesystem::path& file) {
 }  // namespace detail
 
 void check_writable(const std::filesystem::path& file) {
-  if (!file.has_filename()) {
-    throw std::runtime_error(
-        fmt::format("backflow: cannot write '{}': that names a directory, not a file", file.string()));
-  }
-  detail::check_directory_exists(file);
-  std::error_code error;
-  if (std::filesystem::is_directory(file, error)) {
-    throw std::runtime_error(fmt::format("backflow: cannot write '{}': it is a directory", file.string()));
-  }
+  const detail::Destination destination = detail::resolve_destination(file);
   // Making (and removing) the file the real write would make first is the one test that
   // knows about permissions, read-only mounts and /proc.
-  const detail::TemporaryFile probe = detail::create_temporary_beside(file);
-  if (probe.descriptor < 0) {
-    throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", file.string(), std::strerror(errno)));
-  }
+  const detail::TemporaryFile probe = detail::create_temporary_beside(destination.path);
+  if (probe.descriptor < 0) detail::refuse_new_file(file, destination.path, errno);
   ::close(probe.descriptor);
-  std::filesystem::remove(probe.path, error);
+  std::error_code ignored;
+  std::filesystem::remove(probe.path, ignored);
 }
 
 void create_output_directory(const std::filesystem::path& directory) {
@@ -107,20 +162,24 @@ void create_output_directory(const std::filesystem::path& directory) {
   }
 }
 
-void write_file_atomically(const std::filesystem::path& destination, std::string_view bytes) {
-  detail::check_directory_exists(destination);
-  const detail::TemporaryFile temporary = detail::create_temporary_beside(destination);
-  if (temporary.descriptor < 0) {
-    throw std::runtime_error(
-        fmt::format("backflow: cannot write '{}': {}", destination.string(), std::strerror(errno)));
+void write_file_atomically(const std::filesystem::path& file, std::string_view bytes) {
+  const detail::Destination destination = detail::resolve_destination(file);
+  const detail::TemporaryFile temporary = detail::create_temporary_beside(destination.path);
+  if (temporary.descriptor < 0) detail::refuse_new_file(file, destination.path, errno);
+  // A replaced file keeps its permissions: a private (0600) model stays private.
+  int reason = 0;
+  if (destination.keep_mode >= 0 && ::fchmod(temporary.descriptor, static_cast<mode_t>(destination.keep_mode)) != 0) {
+    reason = errno;
+    ::close(temporary.descriptor);
+  } else {
+    reason = detail::write_durably(temporary.descriptor, bytes);
   }
-  if (const int reason = detail::write_durably(temporary.descriptor, bytes); reason != 0) {
+  if (reason != 0) {
     std::error_code ignored;
     std::filesystem::remove(temporary.path, ignored);
-    throw std::runtime_error(
-        fmt::format("backflow: cannot write '{}': {}", destination.string(), std::strerror(reason)));
+    throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", file.string(), std::strerror(reason)));
   }
-  detail::move_into_place(temporary.path, destination);
+  detail::move_into_place(temporary.path, destination.path, file);
 }
 
 }  // namespace backflow
