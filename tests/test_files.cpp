@@ -132,8 +132,8 @@ TEST_CASE("files that a rename would destroy or that the user protected are refu
   if (::geteuid() != 0) {
     std::ofstream(scratch / "kept.bfm") << "keep me\n";
     fs::permissions(scratch / "kept.bfm", fs::perms::owner_read);
-    CHECK_THROWS_WITH_AS(backflow::write_file_atomically(scratch / "kept.bfm", "x"),
-                         doctest::Contains("read-only"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(backflow::write_file_atomically(scratch / "kept.bfm", "x"), doctest::Contains("read-only"),
+                         std::runtime_error);
   }
   CHECK(entries(scratch.path()) == (::geteuid() != 0 ? 2 : 1));  // no temporary left behind
 }
