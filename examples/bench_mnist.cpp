@@ -64,7 +64,7 @@ double run_python_peer(const std::string& module, const std::string& package, co
     const std::string how = WIFEXITED(status)     ? fmt::format("exit status {}", WEXITSTATUS(status))
                             : WIFSIGNALED(status) ? fmt::format("killed by signal {}", WTERMSIG(status))
                                                   : fmt::format("wait status {}", status);
-    fmt::print(stderr, "the {} comparison failed ({}): see its output above\n", module, how);
+    examples::print_error(fmt::format("the {} comparison failed ({}): see its output above", module, how).c_str());
     return -2.0;  // ran and failed: unlike "not installed", an error
   }
   return value;
@@ -90,9 +90,14 @@ int run(int argc, char** argv) {
   bool skip_torch = false;
   bool numpy_reference = false;
   bool dense_only = false;
-  app.add_option("--data", data_dir, "directory with the MNIST IDX files (raw or .gz)")->required();
+  app.add_option("--data", data_dir, "directory with the MNIST IDX files (raw or .gz)")
+      ->required()
+      ->check(examples::non_empty_path);
   app.add_option("--seeds", seeds, "seeds to train with")->capture_default_str()->check(examples::decimal_digits);
-  app.add_option("--epochs", epochs, "epochs per run")->capture_default_str()->check(examples::positive_count);
+  app.add_option("--epochs", epochs, "epochs per run")
+      ->capture_default_str()
+      ->check(examples::positive_count)
+      ->check(CLI::Range(1, 1000));
   app.add_option("--threads", threads, "backflow matmul threads")
       ->capture_default_str()
       ->check(examples::decimal_digits)
@@ -199,7 +204,7 @@ int run(int argc, char** argv) {
     }
     if (peer_failed) return 1;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 1;
   }
   return 0;

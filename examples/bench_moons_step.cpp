@@ -20,7 +20,10 @@ int run(int argc, char** argv) {
   CLI::App app{"Time one micrograd demo step (MLP 2-16-16-1, 100 points)"};
   app.footer("Exit status: 0 after the timing (whether or not it meets the target), 1 on an error.");
   int repeats = 200;
-  app.add_option("--repeats", repeats, "timed steps")->capture_default_str()->check(examples::positive_count);
+  app.add_option("--repeats", repeats, "timed steps")
+      ->capture_default_str()
+      ->check(examples::positive_count)
+      ->check(CLI::Range(1, 1000000));
   if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
 
   const auto data = backflow::make_moons(100, 0.1, 1);

@@ -44,6 +44,14 @@ inline std::string decimal_problem(const std::string& text) {
 /// detection ("010" is 8, "0x10" is 16) and wraps "-1" into an unsigned flag's largest value.
 inline const CLI::Validator decimal_digits([](std::string& text) { return decimal_problem(text); }, "DIGITS");
 
+/// A path that names something. An empty one (from an unset variable: --data "$DIR") must
+/// not quietly mean the default, or no output at all.
+inline const CLI::Validator non_empty_path(
+    [](std::string& text) {
+      return text.empty() ? std::string("an empty path names nothing (an unset variable?)") : "";
+    },
+    "PATH");
+
 /// A count of at least 1, in plain decimal digits (CLI::PositiveNumber prints its range as
 /// 0.000000 to a 309-digit number).
 inline const CLI::Validator positive_count(
@@ -83,6 +91,11 @@ inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** arg
   return std::nullopt;
 }
 
+/// Prints an error message and a newline on stderr. Never throws (fmt::print would, when
+/// stderr cannot be written: `2>/dev/full`), so a failure while reporting an error still
+/// ends with the program's error status rather than an abort.
+inline void print_error(const char* message) { std::fprintf(stderr, "%s\n", message); }
+
 /// "1 epoch", "2 epochs": a count and its noun, plural unless the count is 1.
 inline std::string counted(std::size_t count, std::string_view noun) {
   return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
@@ -121,16 +134,12 @@ inline bool same_or_inside(const std::filesystem::path& inner, const std::filesy
   return std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end()).first == outer.end();
 }
 
-/// Throws unless every given output can be written, before any slow work: pictures with a
-/// known extension in a writable directory, frame directories that exist or can be made (they
-/// are made here, last), and no two outputs in the same place (one would overwrite the other,
-/// or a picture would stand where the frames' directory must be).
-inline void check_outputs(const std::vector<OutputTarget>& outputs) {
+/// Throws when two given outputs are in the same place: one would overwrite the other, or a
+/// file would stand where a directory of frames must be.
+inline void check_separate_places(const std::vector<OutputTarget>& outputs) {
   std::vector<const OutputTarget*> given;
   for (const OutputTarget& output : outputs) {
-    if (output.path.empty()) continue;
-    if (!output.is_directory) backflow::check_render_target(output.path);
-    given.push_back(&output);
+    if (!output.path.empty()) given.push_back(&output);
   }
   for (std::size_t i = 0; i < given.size(); ++i) {
     for (std::size_t j = i + 1; j < given.size(); ++j) {
@@ -143,8 +152,18 @@ inline void check_outputs(const std::vector<OutputTarget>& outputs) {
       }
     }
   }
-  for (const OutputTarget* output : given) {
-    if (output->is_directory) prepare_frames_directory(output->flag, output->path);
+}
+
+/// Throws unless every given output can be written, before any slow work: pictures with a
+/// known extension in a writable directory, no two outputs in the same place, and frame
+/// directories that exist or can be made (they are made here, last).
+inline void check_outputs(const std::vector<OutputTarget>& outputs) {
+  for (const OutputTarget& output : outputs) {
+    if (!output.path.empty() && !output.is_directory) backflow::check_render_target(output.path);
+  }
+  check_separate_places(outputs);
+  for (const OutputTarget& output : outputs) {
+    if (!output.path.empty() && output.is_directory) prepare_frames_directory(output.flag, output.path);
   }
 }
 

@@ -39,16 +39,19 @@ int run(int argc, char** argv) {
   std::string graph_file;
   std::string forward_graph_file;
   std::string frames_directory;
-  app.add_option("--graph", graph_file, "draw the graph after backward() to FILE (.dot, .svg, .png or .pdf)");
-  app.add_option("--forward-graph", forward_graph_file, "draw the graph before backward() (values only) to FILE");
-  app.add_option("--frames", frames_directory, "write one picture per backward step into DIR (frame_000.svg, ...)");
+  app.add_option("--graph", graph_file, "draw the graph after backward() to FILE (.dot, .svg, .png or .pdf)")
+      ->check(examples::non_empty_path);
+  app.add_option("--forward-graph", forward_graph_file, "draw the graph before backward() (values only) to FILE")
+      ->check(examples::non_empty_path);
+  app.add_option("--frames", frames_directory, "write one picture per backward step into DIR (frame_000.svg, ...)")
+      ->check(examples::non_empty_path);
   if (const auto status = examples::parse_command_line(app, argc, argv, 2)) return *status;
   try {
     // Before drawing anything: a bad --graph must not come after --forward-graph is written.
     examples::check_outputs(
         {{"--forward-graph", forward_graph_file}, {"--graph", graph_file}, {"--frames", frames_directory, true}});
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 2;
   }
 
@@ -98,7 +101,7 @@ int run(int argc, char** argv) {
       fmt::print("wrote {} frames into {}\n\n", frames.size(), frames_directory);
     }
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 2;
   }
 

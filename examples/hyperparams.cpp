@@ -130,7 +130,8 @@ int run(int argc, char** argv) {
   int epochs = 2;
   std::string output = "docs/hyperparameters.md";
   std::uint64_t seed = 42;
-  app.add_option("--data", data_dir, "directory with the MNIST IDX files (default: $BACKFLOW_DATA, else ./data/mnist)");
+  app.add_option("--data", data_dir, "directory with the MNIST IDX files (default: $BACKFLOW_DATA, else ./data/mnist)")
+      ->check(examples::non_empty_path);
   app.add_option("--dataset", dataset_name, "digits or fashion")
       ->capture_default_str()
       ->check(CLI::IsMember({"digits", "fashion"}));
@@ -210,7 +211,7 @@ int run(int argc, char** argv) {
       fmt::print("\nwrote {}\n", output);
     }
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 1;
   }
   return 0;

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <new>
 #include <optional>
 
 using namespace backflow;
@@ -163,16 +164,20 @@ int run(int argc, char** argv) {
       ->check(examples::decimal_digits)
       ->check(CLI::Range(1, 1024));
   app.add_option("--data", data_dir,
-                 "directory with the four MNIST IDX files (default: $BACKFLOW_DATA, else ./data/mnist)");
+                 "directory with the four MNIST IDX files (default: $BACKFLOW_DATA, else ./data/mnist)")
+      ->check(examples::non_empty_path);
   app.add_option("--dataset", dataset_name, "digits (MNIST) or fashion (Debian's Fashion-MNIST)")
       ->capture_default_str()
       ->check(CLI::IsMember({"digits", "fashion"}));
-  app.add_option("--save", save_path, "save the trained model to this file");
+  app.add_option("--save", save_path, "save the trained model to this file")->check(examples::non_empty_path);
   app.add_option("--load", load_path,
-                 "load a model instead of initialising one (its layers must match --hidden and --activation if given)");
-  app.add_option("--samples", samples_path, "write the first four training images with labels to this PNG");
+                 "load a model instead of initialising one (its layers must match --hidden and --activation if given)")
+      ->check(examples::non_empty_path);
+  app.add_option("--samples", samples_path, "write the first four training images with labels to this PNG")
+      ->check(examples::non_empty_path);
   app.add_option("--graph", graph_path,
-                 "draw the tensor graph of one training step to this file (.svg, .png, .pdf, .dot)");
+                 "draw the tensor graph of one training step to this file (.svg, .png, .pdf, .dot)")
+      ->check(examples::non_empty_path);
   if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
 
   try {
@@ -187,6 +192,7 @@ int run(int argc, char** argv) {
       throw std::invalid_argument("--samples: this backflow was built without libpng, so it cannot write PNG files");
     }
     if (!graph_path.empty()) check_render_target(graph_path);
+    examples::check_separate_places({{"--save", save_path}, {"--samples", samples_path}, {"--graph", graph_path}});
     if (threads > 0) set_num_threads(threads);
     num_threads();  // refuses a bad BACKFLOW_NUM_THREADS now, not after reading the data
     const std::vector<std::size_t> hidden = parse_hidden(hidden_text);
@@ -270,10 +276,16 @@ int run(int argc, char** argv) {
     fmt::print("final: test_accuracy={:.4f} test_loss={:.4f} train_seconds={:.2f} epochs={}\n", result.accuracy,
                result.loss, train_seconds, epochs);
   } catch (const TrainingDiverged& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 3;
+  } catch (const std::bad_alloc&) {
+    examples::print_error(fmt::format("backflow: out of memory: the model (--hidden {}) or a batch (--batch-size {}) "
+                                      "does not fit in this machine's memory",
+                                      hidden_text, batch_size)
+                              .c_str());
+    return 1;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 1;
   }
   return 0;

@@ -21,7 +21,10 @@ int run(int argc, char** argv) {
   int steps = 100;
   std::uint64_t seed = 1337;
   std::uint64_t data_seed = 1;
-  app.add_option("--steps", steps, "full-batch SGD steps")->capture_default_str()->check(examples::positive_count);
+  app.add_option("--steps", steps, "full-batch SGD steps")
+      ->capture_default_str()
+      ->check(examples::positive_count)
+      ->check(CLI::Range(1, 1000000));
   app.add_option("--seed", seed, "seed for the initial weights")
       ->capture_default_str()
       ->check(examples::decimal_digits);
@@ -30,18 +33,19 @@ int run(int argc, char** argv) {
       ->check(examples::decimal_digits);
   std::string graph_file;
   bool expand = false;
-  app.add_option("--graph", graph_file,
-                 "draw the first step's graph after backward() to FILE (.dot, .svg, .png, .pdf)");
+  app.add_option("--graph", graph_file, "draw the first step's graph after backward() to FILE (.dot, .svg, .png, .pdf)")
+      ->check(examples::non_empty_path);
   app.add_flag("--expand", expand, "draw the nodes inside each neuron (merged by op) instead of one box per neuron");
   std::string frames_directory;
   app.add_option("--frames", frames_directory,
-                 "write one picture per backward step for the first point's own loss into DIR (one box per neuron)");
+                 "write one picture per backward step for the first point's own loss into DIR (one box per neuron)")
+      ->check(examples::non_empty_path);
   if (const auto status = examples::parse_command_line(app, argc, argv, 2)) return *status;
   try {
     // Before training: the frames alone take tens of seconds.
     examples::check_outputs({{"--graph", graph_file}, {"--frames", frames_directory, true}});
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 2;
   }
 
@@ -68,7 +72,7 @@ int run(int argc, char** argv) {
           graph, frames_directory, {.collapse_modules = !expand, .title = "moons: backward for one point"});
       fmt::print("wrote {} frames into {}\n\n", frames.size(), frames_directory);
     } catch (const std::exception& e) {
-      fmt::print(stderr, "{}\n", e.what());
+      examples::print_error(e.what());
       return 2;
     }
     model.zero_grad();
@@ -100,7 +104,7 @@ int run(int argc, char** argv) {
         fmt::print("{}wrote {} in {:.2f} s (view, statistics, layout and rendering)\n\n",
                    backflow::to_string(stats, graph), graph_file, seconds.count());
       } catch (const std::exception& e) {
-        fmt::print(stderr, "{}\n", e.what());
+        examples::print_error(e.what());
         return 2;
       }
     }

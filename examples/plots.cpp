@@ -70,7 +70,9 @@ int run(int argc, char** argv) {
   app.footer("Exit status: 0 on success, 1 on an error (a bad flag, a chart that cannot be written).");
   std::string output = "docs/tutorial/img";
   int epochs = 2000;
-  app.add_option("--output", output, "directory for the SVG files")->capture_default_str();
+  app.add_option("--output", output, "directory for the SVG files")
+      ->capture_default_str()
+      ->check(examples::non_empty_path);
   app.add_option("--epochs", epochs, "XOR epochs per curve")
       ->capture_default_str()
       ->check(examples::decimal_digits)
@@ -98,7 +100,7 @@ int run(int argc, char** argv) {
                          .log_y = true});
     fmt::print("wrote activations.svg, derivatives.svg, xor_learning_rates.svg, xor_hidden_units.svg to {}\n", output);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 1;
   }
   return 0;

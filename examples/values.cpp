@@ -19,13 +19,14 @@ int run(int argc, char** argv) {
   app.footer("Exit status: 0 on success, 1 on an error (a bad flag, a picture that cannot be written).");
   std::string before_file;
   std::string after_file;
-  app.add_option("--forward-graph", before_file, "draw the graph before backward() to FILE (.dot, .svg, .png, .pdf)");
-  app.add_option("--graph", after_file, "draw the graph after backward() to FILE");
+  app.add_option("--forward-graph", before_file, "draw the graph before backward() to FILE (.dot, .svg, .png, .pdf)")
+      ->check(examples::non_empty_path);
+  app.add_option("--graph", after_file, "draw the graph after backward() to FILE")->check(examples::non_empty_path);
   if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
   try {
     examples::check_outputs({{"--forward-graph", before_file}, {"--graph", after_file}});
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 1;
   }
 
@@ -54,7 +55,7 @@ int run(int argc, char** argv) {
       fmt::print("wrote {}\n", after_file);
     }
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 1;
   }
   return 0;

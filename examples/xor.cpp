@@ -37,7 +37,8 @@ int run(int argc, char** argv) {
   app.add_option("--lr", learning_rate, "learning rate")->capture_default_str()->check(examples::positive_finite);
   app.add_option("--epochs", epochs, "maximum full passes over the four rows")
       ->capture_default_str()
-      ->check(examples::positive_count);
+      ->check(examples::positive_count)
+      ->check(CLI::Range(1, 10000000));
   app.add_option("--seed", seed, "seed for the initial weights")
       ->capture_default_str()
       ->check(examples::decimal_digits);
@@ -48,8 +49,10 @@ int run(int argc, char** argv) {
   std::string frames_directory;
   bool collapse = false;
   app.add_option("--graph", graph_file,
-                 "draw the first epoch's graph after backward() to FILE (.dot, .svg, .png, .pdf)");
-  app.add_option("--frames", frames_directory, "write one picture per backward step of the first epoch into DIR");
+                 "draw the first epoch's graph after backward() to FILE (.dot, .svg, .png, .pdf)")
+      ->check(examples::non_empty_path);
+  app.add_option("--frames", frames_directory, "write one picture per backward step of the first epoch into DIR")
+      ->check(examples::non_empty_path);
   app.add_flag("--collapse", collapse, "draw each neuron as one box");
   if (const auto status = examples::parse_command_line(app, argc, argv, 2)) return *status;
 
@@ -57,7 +60,7 @@ int run(int argc, char** argv) {
     // Before training, and before any picture is written: a bad one must not follow a good one.
     examples::check_outputs({{"--graph", graph_file}, {"--frames", frames_directory, true}});
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    examples::print_error(e.what());
     return 2;
   }
   const backflow::nn::Activation hidden_activation = backflow::nn::parse_activation(activation);
@@ -98,7 +101,7 @@ int run(int argc, char** argv) {
         if (!frames_directory.empty()) fmt::print("wrote {} frames into {}\n", frames.size(), frames_directory);
         fmt::print("\n");
       } catch (const std::exception& e) {
-        fmt::print(stderr, "{}\n", e.what());
+        examples::print_error(e.what());
         return 2;
       }
     }

@@ -167,6 +167,27 @@ def main():
                        env={"BACKFLOW_NUM_THREADS": " 2"})
 
         expect_refused(mnist_mlp, *tiny, "--samples", os.path.join(scratch, "s.jpg"), says="name it .png")
+        # An empty path (an unset variable in a script) is not the default, nor "no output".
+        for flag in ("--data", "--save", "--load", "--samples", "--graph"):
+            expect_refused(mnist_mlp, flag, "", says=f"{flag}: an empty path names nothing")
+        # Two outputs in one place: the later would silently replace the earlier.
+        same = os.path.join(scratch, "same.png")
+        expect_refused(mnist_mlp, *tiny, "--samples", same, "--save", same, says="would write to the same place")
+        expect_not_written(same, "mnist_mlp --samples same.png --save same.png")
+        # Something that is no model is refused after its first bytes, even one that never ends.
+        expect_refused(mnist_mlp, *tiny, "--load", "/dev/zero", "--epochs", "0", says="not a backflow model")
+        # Renaming over a device would replace it with a regular file (as root, /dev/null).
+        expect_refused(mnist_mlp, *tiny, "--save", "/dev/null", says="it is a device")
+        # A run whose last step ruins the weights exits 3 and saves nothing over the old model.
+        with open(model, "rb") as f:
+            saved = f.read()
+        code, _, err = run(mnist_mlp, "--data", data, "--batch-size", "20", "--hidden", "3", "--epochs", "1",
+                           "--optimizer", "sgd", "--lr", "1e39", "--save", model)
+        if code != 3 or "became NaN or infinite in epoch 1" not in err:
+            failures.append(f"--lr 1e39 with one step an epoch: exit {code}, expected 3 naming the weights\n{err}")
+        with open(model, "rb") as f:
+            if f.read() != saved:
+                failures.append("a diverged run replaced the saved model")
 
         # A picture format render() cannot write is refused up front too, not after loading the data.
         expect_refused(mnist_mlp, *tiny, "--graph", os.path.join(scratch, "g.bmp"), says="use .dot, .svg, .png or .pdf")
@@ -216,6 +237,7 @@ def main():
         with open(not_a_directory, "w") as f:
             f.write("kept")
         for program in (xor, moons, forward_pass):
+            expect_refused(program, "--frames", "", says="--frames: an empty path names nothing")
             expect_refused(program, "--frames", not_a_directory, says="it exists and is not a directory",
                            not_printed="loss")
             expect_refused(program, "--frames", os.path.join(not_a_directory, "sub"), says="Not a directory",
@@ -247,6 +269,9 @@ def main():
                                      (moons, "--steps", "-3", "decimal digits"),
                                      (bench_moons_step, "--repeats", "0", "needs at least 1")):
         expect_refused(program, flag, bad, says=f"{flag}: '{bad}'" if "needs" not in says else f"{flag}: {says}")
+    # A count too large for the program says so, not that it "could not convert".
+    expect_refused(moons, "--steps", "99999999999", says="--steps: Value 99999999999 not in range 1 to 1000000")
+    expect_refused(xor, "--epochs", "99999999999", says="--epochs: Value 99999999999 not in range 1 to 10000000")
     expect_ok(xor)  # and the defaults still run (it exits 1 if XOR is not solved)
 
     # Integer flags: a decimal-digits refusal names the real problem (not CLI11's range check).

@@ -128,16 +128,25 @@ TEST_CASE("fit learns separable blobs; evaluate and predict agree") {
   CHECK(loss / 300.0 == doctest::Approx(evaluation.loss).epsilon(1e-5));
 }
 
-TEST_CASE("a NaN loss stops training and names the epoch and step") {
+namespace {
+
+/// fit() with plain SGD at `learning_rate` on 64 rows of blobs, in batches of `batch_size`.
+void fit_with_rate(double learning_rate, std::size_t batch_size) {
   const auto train = blobs(64, 3);
   const Sequential model(4, {{8, LayerActivation::relu}, {3, LayerActivation::softmax}}, 1);
-  backflow::SGD sgd(model.parameters(), 1e30);
+  backflow::SGD sgd(model.parameters(), learning_rate);
   backflow::FitOptions options;
   options.epochs = 3;
-  options.batch_size = 16;
+  options.batch_size = batch_size;
   options.progress = nullptr;
+  backflow::fit(model, sgd, train, options);
+}
+
+}  // namespace
+
+TEST_CASE("a NaN loss stops training and names the epoch and step") {
   try {
-    backflow::fit(model, sgd, train, options);
+    fit_with_rate(1e30, 16);
     FAIL("training with a learning rate of 1e30 should diverge");
   } catch (const backflow::TrainingDiverged& e) {
     const std::string message = e.what();
@@ -146,6 +155,29 @@ TEST_CASE("a NaN loss stops training and names the epoch and step") {
     // already ruins the weights, so it breaks down within the first epoch.
     CHECK(std::regex_search(message, std::regex("the loss became (NaN|infinite) at epoch 1, step [1-4] of 4;")));
   }
+}
+
+TEST_CASE("weights ruined by an epoch's last step stop training too, though no loss shows it") {
+  // One batch an epoch: the only loss is computed before the step that ruins the weights
+  // (a learning rate of 1e39 is infinite in float).
+  CHECK_THROWS_WITH_AS(fit_with_rate(1e39, 64),
+                       doctest::Contains("dense/kernel became NaN or infinite in epoch 1; try a smaller learning rate"),
+                       backflow::TrainingDiverged);
+}
+
+TEST_CASE("a NaN validation loss stops training, pointing at the validation data") {
+  const auto train = blobs(64, 3);
+  auto validation = blobs(16, 4);
+  validation.inputs.data()[5] = std::numeric_limits<float>::quiet_NaN();
+  const Sequential model(4, {{8, LayerActivation::relu}, {3, LayerActivation::softmax}}, 1);
+  backflow::Adam adam(model.parameters());
+  backflow::FitOptions options;
+  options.epochs = 2;
+  options.progress = nullptr;
+  options.validation = validation;
+  CHECK_THROWS_WITH_AS(backflow::fit(model, adam, train, options),
+                       doctest::Contains("the validation loss became NaN after epoch 1, with finite weights"),
+                       backflow::TrainingDiverged);
 }
 
 TEST_CASE("an infinite loss is called infinite, at the step where it appears") {

@@ -87,9 +87,10 @@ std::vector<int> backward_steps(const GraphView& graph);
 /// Writes one picture per backward step into `directory` (created if needed), named
 /// frame_000.EXT, frame_001.EXT, ... (EXT: the extension, dot, svg, png or pdf in either case;
 /// more digits past 1,000 frames, so the names sort in order). The frames are drawn under
-/// hidden names and renamed into place only when all are drawn; then other frame_* files of
-/// that extension there are removed. So an error while drawing leaves the old frames as they
-/// were (only a rename that fails, which is rare, can leave some old and some new). Returns
+/// hidden names and renamed into place only when all are drawn; then older frames of that
+/// extension there (frame_ and digits only: an earlier, longer run's) are removed, and
+/// nothing else. So an error while drawing leaves the old frames as they were (only a
+/// rename that fails, which is rare, can leave some old and some new). Returns
 /// the paths written. Throws std::invalid_argument for a graph without gradients (call
 /// backward() first) or an unknown extension, and what render() throws.
 std::vector<std::filesystem::path> write_backward_frames(const GraphView& graph, const std::filesystem::path& directory,

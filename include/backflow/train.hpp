@@ -54,14 +54,16 @@ struct History {
   std::vector<EpochResult> epochs;  ///< in order, first epoch first
 };
 
-/// Thrown when the loss becomes NaN or infinite; says at which epoch and step.
+/// Thrown when the loss, a weight or the validation loss becomes NaN or infinite; says at
+/// which epoch (and, for the loss, which step).
 class TrainingDiverged : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
 /// Minibatch training with softmax cross-entropy on the model's logits (the Keras model's
-/// categorical_crossentropy after a softmax layer). Throws TrainingDiverged on a NaN loss, and
+/// categorical_crossentropy after a softmax layer). Throws TrainingDiverged when the loss, a
+/// weight or the validation loss is NaN or infinite, and
 /// std::invalid_argument when the data (or validation data) has no rows or batch_size is 0.
 History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& data, const FitOptions& options = {});
 

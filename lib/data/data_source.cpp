@@ -5,8 +5,13 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+#include <system_error>
+
+#include <unistd.h>
 
 namespace backflow {
 
@@ -30,14 +35,19 @@ constexpr std::string_view names_looked_for =
 
 using FoundFiles = std::array<std::optional<std::filesystem::path>, 4>;
 
-/// The first of the accepted spellings of `name` that is a file in `directory`.
+/// The first of the accepted spellings of `name` that is a file in `directory`. A file that
+/// cannot even be looked at (no permission) is an error, not a file that is missing.
 std::optional<std::filesystem::path> find_file(const std::filesystem::path& directory, const FileName& name) {
   for (const std::string_view base : {name.original, name.kaggle}) {
     for (const std::string_view extension : {"", ".gz"}) {
       std::filesystem::path file = directory / base;
       file += extension;
       std::error_code error;
-      if (std::filesystem::is_regular_file(file, error)) return file;
+      const std::filesystem::file_status status = std::filesystem::status(file, error);
+      if (std::filesystem::is_regular_file(status)) return file;
+      if (error && error != std::errc::no_such_file_or_directory && error != std::errc::not_a_directory) {
+        throw DataError(fmt::format("backflow: cannot look for {}: {}", file.string(), error.message()));
+      }
     }
   }
   return std::nullopt;
@@ -75,13 +85,23 @@ bool has_all_files(const std::filesystem::path& directory) {
   return count_found(found) == found.size();
 }
 
-// A directory the user named (`origin`: the flag or variable) must be one.
+// A directory the user named (`origin`: the flag or variable) must be one, and one whose
+// files can be read.
 void check_is_directory(const std::filesystem::path& directory, std::string_view origin) {
   std::error_code error;
-  if (std::filesystem::is_directory(directory, error)) return;
-  const bool exists = std::filesystem::exists(directory, error);
-  throw DataError(fmt::format("backflow: {} (from {}) {}", directory.string(), origin,
-                              exists ? "is not a directory" : "does not exist (no such directory)"));
+  const std::filesystem::file_status status = std::filesystem::status(directory, error);
+  std::string problem;
+  if (std::filesystem::is_directory(status)) {
+    if (::access(directory.c_str(), R_OK | X_OK) == 0) return;
+    problem = fmt::format("cannot be read: {}", std::strerror(errno));
+  } else if (status.type() == std::filesystem::file_type::not_found) {
+    problem = "does not exist (no such directory)";
+  } else if (error) {
+    problem = fmt::format("cannot be reached: {}", error.message());  // e.g. a parent without permission
+  } else {
+    problem = "is not a directory";
+  }
+  throw DataError(fmt::format("backflow: {} (from {}) {}", directory.string(), origin, problem));
 }
 
 std::string display_name(Dataset dataset) { return dataset == Dataset::fashion ? "Fashion-MNIST" : "MNIST"; }

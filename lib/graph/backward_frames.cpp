@@ -24,13 +24,21 @@ std::vector<int> backward_steps(const GraphView& graph) {
 
 namespace {
 
-/// Removes the frame_* files of this extension that are not among `kept` (an earlier,
+/// Whether `name` is one this function writes: "frame_", digits only, then `extension`.
+/// Anything else in the directory (frame_cover.svg, notes) is the user's and stays.
+bool is_frame_name(std::string_view name, std::string_view extension) {
+  if (!name.starts_with("frame_") || !name.ends_with(extension)) return false;
+  const std::string_view number = name.substr(6, name.size() - 6 - extension.size());
+  return !number.empty() && std::ranges::all_of(number, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// Removes the frame files of this extension that are not among `kept` (an earlier,
 /// longer animation's tail).
 void remove_old_frames(const std::filesystem::path& directory, const std::string& extension,
                        const std::vector<std::filesystem::path>& kept) {
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && name.starts_with("frame_") && entry.path().extension() == extension &&
+    if (entry.is_regular_file() && is_frame_name(name, extension) &&
         std::ranges::none_of(kept, [&](const auto& path) { return path.filename() == entry.path().filename(); })) {
       std::filesystem::remove(entry.path());
     }

@@ -155,6 +155,11 @@ void check_writable(const std::filesystem::path& file) {
 
 void create_output_directory(const std::filesystem::path& directory) {
   std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(directory, error);
+  if (std::filesystem::exists(status) && !std::filesystem::is_directory(status)) {
+    throw std::runtime_error(
+        fmt::format("backflow: cannot make the directory '{}': a file of that name is in the way", directory.string()));
+  }
   std::filesystem::create_directories(directory, error);
   if (error) {
     throw std::runtime_error(

@@ -98,6 +98,20 @@ EpochTotals train_one_epoch(const Sequential& model, Optimizer& optimizer, const
   return totals;
 }
 
+/// Throws TrainingDiverged when a step left a weight NaN or infinite. Each step's loss shows
+/// what the step before it did, but nothing follows the epoch's last step: without this, a
+/// diverged model would be evaluated, and saved, as if it were trained.
+void check_weights_finite(const Sequential& model, int epoch) {
+  for (const Tensor& parameter : model.parameters()) {
+    const std::span<const float> values = parameter.data();
+    if (!std::ranges::all_of(values, [](float v) { return std::isfinite(v); })) {
+      throw TrainingDiverged(
+          fmt::format("backflow: fit: {} became NaN or infinite in epoch {}; try a smaller learning rate",
+                      parameter.label().empty() ? std::string_view("a weight") : parameter.label(), epoch));
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::size_t> argmax_rows(const Tensor& x) {
@@ -135,6 +149,7 @@ History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& da
     if (options.shuffle) random.shuffle(order);
     detail::Progress progress(options.progress, step_count(rows, options.batch_size));
     const EpochTotals totals = train_one_epoch(model, optimizer, data, order, options.batch_size, epoch, progress);
+    check_weights_finite(model, epoch);
     EpochResult result;
     result.epoch = epoch;
     result.train_seconds = seconds_since(epoch_start);
@@ -143,6 +158,12 @@ History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& da
     std::string extra;
     if (options.validation) {
       const Evaluation val = evaluate(model, *options.validation, options.batch_size);
+      if (!std::isfinite(val.loss)) {
+        throw TrainingDiverged(fmt::format(
+            "backflow: fit: the validation loss became {} after epoch {}, with finite weights: look for NaN or "
+            "infinite values in the validation data, or try a smaller learning rate",
+            std::isnan(val.loss) ? "NaN" : "infinite", epoch));
+      }
       result.val_loss = val.loss;
       result.val_accuracy = val.accuracy;
       extra = fmt::format(" - val_accuracy: {:.4f} - val_loss: {:.4f}", val.accuracy, val.loss);

@@ -118,7 +118,14 @@ Sequential load(const std::filesystem::path& file) {
     const int reason = errno;  // what open() said: no such file, permission denied, ...
     fail(file, fmt::format("cannot open the model file: {}", std::strerror(reason)));
   }
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+  // The magic bytes first: something that is no model is refused after reading them, even
+  // when it would never end (--load /dev/zero).
+  std::vector<char> bytes(sizeof magic);
+  stream.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<std::size_t>(stream.gcount()));
+  if (bytes.size() == sizeof magic && std::memcmp(bytes.data(), magic, sizeof magic) == 0) {
+    bytes.insert(bytes.end(), std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>());
+  }
   return detail::parse_model(bytes, file);
 }
 

@@ -101,12 +101,14 @@ struct FramesWrittenOnce {
   }
 };
 
-TEST_CASE("frames: a failed run leaves the old animation; a shorter one removes the old tail") {
+TEST_CASE("frames: a failed run leaves the old animation; a shorter one removes the old tail, and only frames") {
   const FramesWrittenOnce once;
   const WorkedExample& worked = once.worked;
   const fs::path& frames = once.frames;
   std::ofstream(frames / "frame_050.dot") << "from a longer animation\n";
   std::ofstream(frames / "frame_000.svg") << "another format: not ours to remove\n";
+  std::ofstream(frames / "frame_cover.dot") << "the user's own: not a frame name\n";
+  std::ofstream(frames / "frame_050_notes.dot") << "the user's own: not a frame name\n";
   DotOptions impossible;
   impossible.max_nodes = 0;  // refused by to_dot
   CHECK_THROWS_AS(backflow::write_backward_frames(worked.error, frames, impossible, "dot"), std::invalid_argument);
@@ -115,7 +117,9 @@ TEST_CASE("frames: a failed run leaves the old animation; a shorter one removes 
   backflow::write_backward_frames(worked.error, frames, {}, "dot");
   CHECK_FALSE(fs::exists(frames / "frame_050.dot"));
   CHECK(fs::exists(frames / "frame_000.svg"));
-  CHECK(static_cast<std::size_t>(std::distance(fs::directory_iterator(frames), {})) == WorkedExample::computed + 1);
+  CHECK(fs::exists(frames / "frame_cover.dot"));
+  CHECK(fs::exists(frames / "frame_050_notes.dot"));
+  CHECK(static_cast<std::size_t>(std::distance(fs::directory_iterator(frames), {})) == WorkedExample::computed + 3);
 }
 
 TEST_CASE("frames: a run that fails midway replaces none of the old frames") {
