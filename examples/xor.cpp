@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <vector>
 
@@ -18,7 +19,7 @@ namespace {
 
 int run(int argc, char** argv) {
   CLI::App app{"Train a 2-h-1 network on XOR with squared error and plain gradient descent"};
-  app.footer("Exit status: 0 when XOR is solved, 1 when it is not, 2 on an error.");
+  app.footer("Exit status: 0 when XOR is solved, 1 when it is not (or the loss stops being a number), 2 on an error.");
   std::size_t hidden = 4;
   std::string activation = "sigmoid";
   double learning_rate = 2.0;
@@ -86,6 +87,13 @@ int run(int argc, char** argv) {
     std::vector<Value> errors;
     for (std::size_t i = 0; i < 4; ++i) errors.push_back(backflow::squared_error(predict(i), table.targets[i]));
     const Value loss = backflow::sum(errors);
+    if (!std::isfinite(loss.data())) {
+      // Too large a step sent the weights to infinity; every later epoch would print nan.
+      examples::print_error(fmt::format("backflow: the loss became {} at epoch {}; try a smaller --lr",
+                                        std::isnan(loss.data()) ? "NaN" : "infinite", epoch)
+                                .c_str());
+      return 1;
+    }
     sgd.zero_grad();
     loss.backward();
     if (epoch == 1 && !(graph_file.empty() && frames_directory.empty())) {

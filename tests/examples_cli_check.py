@@ -269,6 +269,10 @@ def main():
                                      (moons, "--steps", "-3", "decimal digits"),
                                      (bench_moons_step, "--repeats", "0", "needs at least 1")):
         expect_refused(program, flag, bad, says=f"{flag}: '{bad}'" if "needs" not in says else f"{flag}: {says}")
+    # Too large a step: the run stops where the loss stops being a number, and says why.
+    code, out, err = run(xor, "--activation", "linear", "--lr", "1e300")
+    if code != 1 or "the loss became NaN at epoch" not in err or "nan" in out:
+        failures.append(f"xor --lr 1e300: exit {code}, expected 1 and the epoch where the loss became NaN\n{out}{err}")
     # A count too large for the program says so, not that it "could not convert".
     expect_refused(moons, "--steps", "99999999999", says="--steps: Value 99999999999 not in range 1 to 1000000")
     expect_refused(xor, "--epochs", "99999999999", says="--epochs: Value 99999999999 not in range 1 to 10000000")
