@@ -117,7 +117,9 @@ inline void prepare_frames_directory(const std::string& flag, const std::filesys
         fmt::format("backflow: {} '{}': it exists and is not a directory", flag, directory.string()));
   }
   backflow::create_output_directory(directory);
-  backflow::check_writable(directory / "frame_000.svg");
+  // A name that is no frame's: frames replace their predecessors by renaming, links and all,
+  // while check_writable would judge where a link named like a frame points.
+  backflow::check_writable(directory / ".backflow-probe");
 }
 
 /// Where `path` points, comparable with another output's: absolute, with ".." and links

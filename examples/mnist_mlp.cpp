@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -279,10 +280,10 @@ int run(int argc, char** argv) {
     examples::print_error(e.what());
     return 3;
   } catch (const std::bad_alloc&) {
-    examples::print_error(fmt::format("backflow: out of memory: the model (--hidden {}) or a batch (--batch-size {}) "
-                                      "does not fit in this machine's memory",
-                                      hidden_text, batch_size)
-                              .c_str());
+    // std::fprintf, not fmt::format: with no memory left, making a string can fail too.
+    std::fprintf(stderr, "backflow: out of memory: the model (%s%s) or a batch (--batch-size %zu) does not fit\n",
+                 load_path.empty() ? "--hidden " : "--load ", load_path.empty() ? hidden_text.c_str() : load_path.c_str(),
+                 batch_size);
     return 1;
   } catch (const std::exception& e) {
     examples::print_error(e.what());

@@ -140,6 +140,28 @@ TEST_CASE("files that a rename would destroy or that the user protected are refu
 
 TEST_CASE("a directory that takes no new file is named as the reason") {
   if (!fs::is_directory("/proc/self")) return;
-  CHECK_THROWS_WITH_AS(backflow::check_writable("/proc/version"),
+  CHECK_THROWS_WITH_AS(backflow::check_writable("/proc/backflow-probe.bfm"),
                        doctest::Contains("cannot create a new file in '/proc'"), std::runtime_error);
+}
+
+TEST_CASE("another user's symbolic link in a sticky directory is not followed (the /tmp attack)") {
+  // Only root can give a link to another user; CI runs as root.
+  if (::geteuid() != 0) return;
+  const ScratchDirectory scratch;
+  fs::create_directories(scratch / "shared");
+  fs::permissions(scratch / "shared", fs::perms::all | fs::perms::sticky_bit);  // like /tmp: 1777
+  std::ofstream(scratch / "victim.rc") << "precious\n";
+  fs::create_symlink(scratch / "victim.rc", scratch / "shared" / "model.bfm");
+  constexpr uid_t nobody = 65534;
+  REQUIRE(::lchown((scratch / "shared" / "model.bfm").c_str(), nobody, nobody) == 0);
+  CHECK_THROWS_WITH_AS(backflow::write_file_atomically(scratch / "shared" / "model.bfm", "model bytes"),
+                       doctest::Contains("is another user's symbolic link in a directory with the sticky bit"),
+                       std::runtime_error);
+  std::ifstream kept(scratch / "victim.rc");
+  std::string line;
+  std::getline(kept, line);
+  CHECK(line == "precious");
+  // The link's owner may follow it, as Linux's protected_symlinks allows.
+  REQUIRE(::lchown((scratch / "shared" / "model.bfm").c_str(), 0, 0) == 0);
+  CHECK_NOTHROW(backflow::write_file_atomically(scratch / "shared" / "model.bfm", "model bytes"));
 }

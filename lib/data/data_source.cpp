@@ -86,13 +86,14 @@ bool has_all_files(const std::filesystem::path& directory) {
 }
 
 // A directory the user named (`origin`: the flag or variable) must be one, and one whose
-// files can be read.
+// files can be reached.
 void check_is_directory(const std::filesystem::path& directory, std::string_view origin) {
   std::error_code error;
   const std::filesystem::file_status status = std::filesystem::status(directory, error);
   std::string problem;
   if (std::filesystem::is_directory(status)) {
-    if (::access(directory.c_str(), R_OK | X_OK) == 0) return;
+    // Search permission is all it takes: the files are looked up by name, not listed.
+    if (::access(directory.c_str(), X_OK) == 0) return;
     problem = fmt::format("cannot be read: {}", std::strerror(errno));
   } else if (status.type() == std::filesystem::file_type::not_found) {
     problem = "does not exist (no such directory)";

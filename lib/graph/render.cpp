@@ -255,7 +255,7 @@ void check_render_target(const std::filesystem::path& file) {
 
 void render(const GraphView& graph, const std::filesystem::path& file, const DotOptions& options) {
   const std::string format = format_of(file);
-  detail::check_directory_exists(file);
+  detail::resolve_destination(file);  // a file it may not replace is refused before the layout, not after
   const std::string dot = to_dot(graph, format == "dot" ? options : within_layout_limit(options));
   if (format == "dot") {
     write_file_atomically(file, dot);

@@ -37,6 +37,11 @@ int write_durably(int descriptor, std::string_view text) {
   return reason;
 }
 
+/// The directory a file is in, "." for a bare name.
+std::filesystem::path directory_of(const std::filesystem::path& file) {
+  return file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+}
+
 [[noreturn]] void refuse(const std::filesystem::path& file, std::string_view why) {
   throw std::runtime_error(fmt::format("backflow: cannot write '{}': {}", file.string(), why));
 }
@@ -49,12 +54,28 @@ std::string_view kind_of_special_file(mode_t mode) {
   return "not a regular file";
 }
 
+/// Refuses to follow the symbolic link `link` where Linux's protected_symlinks would: in a
+/// sticky, world-writable directory (/tmp) a link planted by another user could point at any
+/// file of ours (~/.bashrc), which the write would then replace.
+void check_link_may_be_followed(const std::filesystem::path& file, const std::filesystem::path& link) {
+  struct stat link_status {};
+  struct stat parent {};
+  if (::lstat(link.c_str(), &link_status) != 0 || ::stat(directory_of(link).c_str(), &parent) != 0) return;
+  const bool shared_sticky = (parent.st_mode & S_ISVTX) != 0 && (parent.st_mode & S_IWOTH) != 0;
+  if (shared_sticky && link_status.st_uid != ::geteuid() && link_status.st_uid != parent.st_uid) {
+    refuse(file, fmt::format("'{}' is another user's symbolic link in a directory with the sticky bit (like /tmp); "
+                             "following it could replace a file you never named",
+                             link.string()));
+  }
+}
+
 /// `file` with every symbolic link in its last component followed, as open() would.
 std::filesystem::path follow_links(const std::filesystem::path& file) {
   std::filesystem::path path = file;
   for (int hop = 0; hop < 40; ++hop) {  // Linux's own limit; beyond it is a loop
     std::error_code error;
     if (!std::filesystem::is_symlink(std::filesystem::symlink_status(path, error))) return path;
+    check_link_may_be_followed(file, path);
     const std::filesystem::path target = std::filesystem::read_symlink(path, error);
     if (error) refuse(file, error.message());
     path = target.is_absolute() ? target : path.parent_path() / target;
@@ -65,10 +86,9 @@ std::filesystem::path follow_links(const std::filesystem::path& file) {
 }  // namespace
 
 void refuse_new_file(const std::filesystem::path& file, const std::filesystem::path& destination, int reason) {
-  const std::filesystem::path directory = destination.parent_path().empty() ? "." : destination.parent_path();
   refuse(file, fmt::format("cannot create a new file in '{}' (a file is written beside its destination, then renamed "
                            "over it): {}",
-                           directory.string(), std::strerror(reason)));
+                           directory_of(destination).string(), std::strerror(reason)));
 }
 
 Destination resolve_destination(const std::filesystem::path& file) {
@@ -76,7 +96,7 @@ Destination resolve_destination(const std::filesystem::path& file) {
   Destination destination{follow_links(file), -1};
   const std::filesystem::path& path = destination.path;
   check_directory_exists(path);
-  const std::filesystem::path directory = path.parent_path().empty() ? "." : path.parent_path();
+  const std::filesystem::path directory = directory_of(path);
   const long name_max = ::pathconf(directory.c_str(), _PC_NAME_MAX);
   const std::size_t name_length = path.filename().string().size();
   if (name_max > 0 && name_length > static_cast<std::size_t>(name_max)) {
@@ -97,7 +117,9 @@ Destination resolve_destination(const std::filesystem::path& file) {
       user != existing.st_uid && user != parent.st_uid) {
     refuse(file, "it belongs to another user, in a directory with the sticky bit (like /tmp)");
   }
-  destination.keep_mode = static_cast<int>(existing.st_mode & 07777);
+  // The permission bits only: set-user-ID and the like are not for a file that now belongs
+  // to whoever wrote it.
+  destination.keep_mode = static_cast<int>(existing.st_mode & 0777);
   return destination;
 }
 
@@ -132,7 +154,7 @@ void move_into_place(const std::filesystem::path& temporary, const std::filesyst
 }
 
 void check_directory_exists(const std::filesystem::path& file) {
-  const std::filesystem::path directory = file.parent_path().empty() ? "." : file.parent_path();
+  const std::filesystem::path directory = directory_of(file);
   std::error_code error;
   if (std::filesystem::is_directory(directory, error)) return;
   const bool something_else = std::filesystem::exists(directory, error);

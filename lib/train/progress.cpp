@@ -37,17 +37,23 @@ std::string Progress::line(std::size_t step, double loss, double accuracy, bool 
   return fmt::format("{}/{} {} {} {} - accuracy: {:.4f} - loss: {:.4f}", step, steps_, bar, time, pace, accuracy, loss);
 }
 
+Progress::~Progress() {
+  if (line_open_) std::fputc('\n', out_);  // not fmt::print: a destructor must not throw
+}
+
 void Progress::update(std::size_t step, double loss, double accuracy) {
   if (!terminal_) return;
   const auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ < std::chrono::milliseconds(100) && step != steps_) return;  // do not flood the terminal
   last_draw_ = now;
   fmt::print(out_, "\r{}\x1b[K", line(step, loss, accuracy, false));
+  line_open_ = true;
   std::fflush(out_);
 }
 
 void Progress::finish(double loss, double accuracy, const std::string& extra) {
   if (out_ == nullptr) return;
+  line_open_ = false;
   // On a terminal this overwrites the live line, which may be longer ("ETA 1:05" against "5s"):
   // \x1b[K clears what is left of it. A log file gets the line alone.
   if (terminal_) {

@@ -13,6 +13,11 @@ namespace backflow::detail {
 class Progress {
  public:
   Progress(std::FILE* out, std::size_t steps);
+  /// Ends a live line that finish() never completed (training stopped by an exception), so
+  /// the error message that follows starts on a line of its own.
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
   void update(std::size_t step, double loss, double accuracy);
   /// The epoch's last line; `extra` adds e.g. " - val_accuracy: 0.9565 - val_loss: 0.1503".
   void finish(double loss, double accuracy, const std::string& extra);
@@ -22,6 +27,7 @@ class Progress {
   std::FILE* out_;
   std::size_t steps_;
   bool terminal_;
+  bool line_open_ = false;  ///< a live line is on the terminal, without its newline
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
 };
