@@ -282,8 +282,8 @@ int run(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     // std::fprintf, not fmt::format: with no memory left, making a string can fail too.
     std::fprintf(stderr, "backflow: out of memory: the model (%s%s) or a batch (--batch-size %zu) does not fit\n",
-                 load_path.empty() ? "--hidden " : "--load ", load_path.empty() ? hidden_text.c_str() : load_path.c_str(),
-                 batch_size);
+                 load_path.empty() ? "--hidden " : "--load ",
+                 load_path.empty() ? hidden_text.c_str() : load_path.c_str(), batch_size);
     return 1;
   } catch (const std::exception& e) {
     examples::print_error(e.what());
