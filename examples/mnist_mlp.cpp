@@ -187,7 +187,8 @@ int run(int argc, char** argv) {
       if (!output->empty()) check_writable(*output);
     }
     if (!samples_path.empty() && !is_png_name(samples_path)) {
-      throw std::invalid_argument(fmt::format("--samples '{}': the grid is a PNG picture; name it .png", samples_path));
+      throw std::invalid_argument(
+          fmt::format("--samples '{}': the grid is a PNG picture; name it NAME.png", samples_path));
     }
     if (!samples_path.empty() && !png_available()) {
       throw std::invalid_argument("--samples: this backflow was built without libpng, so it cannot write PNG files");

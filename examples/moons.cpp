@@ -41,6 +41,10 @@ int run(int argc, char** argv) {
                  "write one picture per backward step for the first point's own loss into DIR (one box per neuron)")
       ->check(examples::non_empty_path);
   if (const auto status = examples::parse_command_line(app, argc, argv, 2)) return *status;
+  if (expand && graph_file.empty() && frames_directory.empty()) {
+    examples::print_error("--expand changes the pictures of --graph and --frames: give one of them too");
+    return 2;
+  }
   try {
     // Before training: the frames alone take tens of seconds.
     examples::check_outputs({{"--graph", graph_file}, {"--frames", frames_directory, true}});

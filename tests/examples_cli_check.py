@@ -166,7 +166,7 @@ def main():
         expect_refused(mnist_mlp, *tiny, "--hidden", "3", "--epochs", "1", says="BACKFLOW_NUM_THREADS=' 2'",
                        env={"BACKFLOW_NUM_THREADS": " 2"})
 
-        expect_refused(mnist_mlp, *tiny, "--samples", os.path.join(scratch, "s.jpg"), says="name it .png")
+        expect_refused(mnist_mlp, *tiny, "--samples", os.path.join(scratch, "s.jpg"), says="name it NAME.png")
         # An empty path (an unset variable in a script) is not the default, nor "no output".
         for flag in ("--data", "--save", "--load", "--samples", "--graph"):
             expect_refused(mnist_mlp, flag, "", says=f"{flag}: an empty path names nothing")
@@ -273,6 +273,8 @@ def main():
     code, out, err = run(xor, "--activation", "linear", "--lr", "1e300")
     if code != 1 or "the loss became NaN at epoch" not in err or "nan" in out:
         failures.append(f"xor --lr 1e300: exit {code}, expected 1 and the epoch where the loss became NaN\n{out}{err}")
+    # A flag that changes only the pictures is refused without a picture to change.
+    expect_refused(moons, "--expand", says="--expand changes the pictures of --graph and --frames")
     # A count too large for the program says so, not that it "could not convert".
     expect_refused(moons, "--steps", "99999999999", says="--steps: Value 99999999999 not in range 1 to 1000000")
     expect_refused(xor, "--epochs", "99999999999", says="--epochs: Value 99999999999 not in range 1 to 10000000")
