@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <vector>
 
 using backflow::Tensor;
@@ -91,6 +92,10 @@ TEST_CASE("ScopeGuards nest: the innermost names new nodes, and each restores th
   }
   CHECK((x * 2.0).scope().empty());
   CHECK((t * t).scope().empty());
+  // An id scope_id() never gave is refused at once, not when a picture asks for its name.
+  CHECK_THROWS_WITH_AS(backflow::ScopeGuard(4242424242U), doctest::Contains("unknown scope id 4242424242"),
+                       std::out_of_range);
+  CHECK((x * 2.0).scope().empty());  // and the current scope is unchanged
 }
 
 TEST_CASE("topological_order of a tensor graph: inputs before the nodes made from them, root last, each once") {

@@ -54,6 +54,12 @@ TEST_CASE("nodes carry the module that made them") {
   CHECK(outside.scope().empty());
 }
 
+TEST_CASE("an MLP of no layers is refused, however it is made") {
+  CHECK_THROWS_WITH_AS(backflow::nn::MLP(std::vector<backflow::nn::Layer>{}), doctest::Contains("at least one layer"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(backflow::nn::MLP(2, std::vector<std::size_t>{}), std::invalid_argument);
+}
+
 TEST_CASE("wrong input sizes are reported with the module name") {
   MLP model(2, {3, 1});
   CHECK_THROWS_WITH_AS(model({1.0, 2.0, 3.0}), "backflow: layer 1 / neuron 1: expects 2 inputs, got 3",

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
+using backflow::Tensor;
 using backflow::Value;
 
 namespace {
@@ -92,6 +94,29 @@ std::vector<double> data_of(const std::vector<Value>& values) {
 }
 
 }  // namespace
+
+TEST_CASE("settings that would silently ruin the weights are refused where they are given") {
+  Value w = 2.0;
+  const Tensor t({2}, {1.0F, 2.0F}, true);
+  auto adam_with = [&](backflow::AdamOptions options) { return backflow::Adam({w}, options); };
+  // beta = 1 divides by 1 - beta^t = 0; epsilon = 0 divides 0 by 0 where a gradient stayed 0.
+  CHECK_THROWS_WITH_AS(adam_with({.beta1 = 1.0}), doctest::Contains("Adam's beta1 must be in [0, 1), got 1"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(adam_with({.beta2 = -0.5}), doctest::Contains("Adam's beta2"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(adam_with({.epsilon = 0.0}), doctest::Contains("Adam's epsilon"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(adam_with({.learning_rate = -0.1}), doctest::Contains("the learning rate must be"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(backflow::Adam(std::vector<Tensor>{t}, {.learning_rate = std::nan("")}), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::SGD({w}, 0.1, -0.9), doctest::Contains("SGD's momentum"), std::invalid_argument);
+  // A parameter listed twice would be moved twice each step.
+  CHECK_THROWS_WITH_AS(backflow::SGD({w, w}, 0.1), doctest::Contains("the same parameter twice (at 0 and 1)"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(backflow::Adam(std::vector<Tensor>{t, t}), std::invalid_argument);
+  backflow::SGD sgd({w}, 0.1);
+  CHECK_THROWS_AS(sgd.set_learning_rate(-1.0), std::invalid_argument);
+  CHECK(sgd.learning_rate() == 0.1);  // unchanged
+  CHECK_NOTHROW(sgd.set_learning_rate(0.0));  // allowed, as in PyTorch: the weights stand still
+}
 
 TEST_CASE("one SGD step moves against the gradient") {
   Value w = 2.0;

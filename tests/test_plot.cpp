@@ -72,6 +72,7 @@ TEST_CASE("flat and nearly flat curves of any size are drawn, not looped over fo
       {{"flat at 1e20", {0, 1}, {huge, huge}}},
       {{"x one ulp apart", {huge, std::nextafter(huge, 2 * huge)}, {0, 1}}},
       {{"tiny", {0, 1e-300}, {-1e-300, 1e-300}}},
+      {{"the smallest doubles", {0, 5e-324}, {0, 1}}},  // a fifth of the span rounds to 0
   };
   for (const auto& chart : cases) {
     CAPTURE(chart.front().name);

@@ -162,6 +162,10 @@ TEST_CASE("empty and oversized shapes get an error, not NaN or a tiny buffer") {
   CHECK(message_of([&] {
           backflow::reshape(Tensor::zeros({2, 2}), {huge, 4});
         }).find("more elements than fit") != std::string::npos);
+  // The values are counted against the shape before memory is set aside for it (2^40 floats).
+  CHECK(message_of([&] {
+          Tensor({std::size_t{1} << 40U}, {1.0F});
+        }).find("shape [1099511627776] holds 1099511627776 values but 1 were given") != std::string::npos);
 }
 
 TEST_CASE("fused softmax cross-entropy equals the composed ops and is stable") {

@@ -94,7 +94,8 @@ class MLP {
       Activation output = Activation::linear, std::uint64_t seed = 1337);
   /// One activation per layer.
   MLP(std::size_t inputs, const std::vector<LayerSpec>& layers, std::uint64_t seed = 1337);
-  /// Layers made elsewhere (each layer's input count must match the previous layer's size).
+  /// Layers made elsewhere: at least one, each taking as many inputs as the one before has
+  /// neurons. Throws std::invalid_argument otherwise.
   explicit MLP(std::vector<Layer> layers);
 
   /// The last layer's outputs for inputs x.

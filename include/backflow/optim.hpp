@@ -26,13 +26,16 @@ class Optimizer {
 
   /// The step size that the next step() uses.
   double learning_rate() const { return learning_rate_; }
-  /// Changes the step size from the next step() on (for schedules).
-  void set_learning_rate(double learning_rate) { learning_rate_ = learning_rate; }
+  /// Changes the step size from the next step() on (for schedules). Throws
+  /// std::invalid_argument unless it is finite and >= 0.
+  void set_learning_rate(double learning_rate);
   /// How many times step() has run.
   std::size_t steps() const { return steps_; }
 
  protected:
-  /// Takes the scalar and the tensor parameters to update; their state starts at 0.
+  /// Takes the scalar and the tensor parameters to update; their state starts at 0. Throws
+  /// std::invalid_argument for a learning rate that is not finite and >= 0, or a parameter
+  /// listed twice (as PyTorch refuses them).
   Optimizer(std::vector<Value> values, std::vector<Tensor> tensors, double learning_rate);
 
   /// The update rule over one array of parameters (`state` is the optimizer's own memory
@@ -56,7 +59,8 @@ class Optimizer {
 /// Stochastic gradient descent: v = momentum * v + grad; p -= learning_rate * v.
 class SGD : public Optimizer {
  public:
-  /// SGD over scalar parameters; momentum 0 is plain gradient descent.
+  /// SGD over scalar parameters; momentum 0 is plain gradient descent. Throws
+  /// std::invalid_argument for a negative or non-finite momentum (and see Optimizer).
   SGD(std::vector<Value> parameters, double learning_rate, double momentum = 0.0);
   /// SGD over tensor parameters; momentum 0 is plain gradient descent.
   SGD(std::vector<Tensor> parameters, double learning_rate, double momentum = 0.0);
@@ -82,7 +86,8 @@ struct AdamOptions {
 /// its square, with bias correction.
 class Adam : public Optimizer {
  public:
-  /// Adam over scalar parameters.
+  /// Adam over scalar parameters. Throws std::invalid_argument unless both betas are in
+  /// [0, 1) and epsilon is finite and > 0 (and see Optimizer).
   explicit Adam(std::vector<Value> parameters, AdamOptions options = {});
   /// Adam over tensor parameters.
   explicit Adam(std::vector<Tensor> parameters, AdamOptions options = {});

@@ -20,7 +20,8 @@ std::string_view scope_name(std::uint32_t id);
 /// Scopes nest: the innermost one wins, and the previous one returns on destruction.
 class ScopeGuard {
  public:
-  /// Makes `id` the current scope on this thread.
+  /// Makes `id` the current scope on this thread. Throws std::out_of_range for an id
+  /// scope_id() never returned.
   explicit ScopeGuard(std::uint32_t id);
   /// Restores the scope that was current before.
   ~ScopeGuard();

@@ -26,6 +26,10 @@ BackwardProgress::BackwardProgress(const GraphView& graph, int step)
                     step, boost::num_vertices(graph), boost::num_vertices(graph) - 1));
   }
   const GraphVertex root = graph[boost::graph_bundle].root;
+  if (root >= boost::num_vertices(graph)) {  // a view built by hand, not by make_graph_view
+    throw std::invalid_argument(fmt::format("backflow: GraphView: the root, vertex {}, is not one of its {} vertices",
+                                            root, boost::num_vertices(graph)));
+  }
   known_[root] = graph[root].grad;  // backward() seeds the output with d(out)/d(out) = 1
   expected_[root] = arrived_[root] = 1;
   for (auto [edge, end] = boost::edges(graph); edge != end; ++edge) {

@@ -32,6 +32,7 @@ MLP::MLP(std::size_t inputs, const std::vector<LayerSpec>& layers, std::uint64_t
 }
 
 MLP::MLP(std::vector<Layer> layers) : layers_(std::move(layers)) {
+  if (layers_.empty()) throw std::invalid_argument("backflow: MLP needs at least one layer");
   for (std::size_t i = 1; i < layers_.size(); ++i) {
     if (layers_[i].inputs() != layers_[i - 1].neurons().size()) {
       throw std::invalid_argument(fmt::format("backflow: MLP: {} expects {} inputs but {} gives {}", layers_[i].name(),

@@ -5,10 +5,56 @@
 
 #include <backflow/optim.hpp>
 
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+
 namespace backflow {
+namespace {
+
+// Settings are checked where they are given, as PyTorch does: a bad one would otherwise show
+// up steps later as NaN weights, far from its cause.
+void check_setting(bool valid, std::string_view what, double value, std::string_view rule) {
+  if (!valid) throw std::invalid_argument(fmt::format("backflow: {} must be {}, got {}", what, rule, value));
+}
+
+void check_learning_rate(double learning_rate) {
+  check_setting(std::isfinite(learning_rate) && learning_rate >= 0.0, "the learning rate", learning_rate,
+                "a finite number >= 0");
+}
+
+/// Throws when a parameter is listed twice: step() would update it twice.
+template <class Parameter>
+void check_each_once(const std::vector<Parameter>& parameters) {
+  std::unordered_map<std::uintptr_t, std::size_t> first_position;
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const auto [it, inserted] = first_position.try_emplace(parameters[i].id(), i);
+    if (!inserted) {
+      throw std::invalid_argument(fmt::format(
+          "backflow: an optimizer's parameter list holds the same parameter twice (at {} and {}); step() would move "
+          "it twice",
+          it->second, i));
+    }
+  }
+}
+
+}  // namespace
 
 Optimizer::Optimizer(std::vector<Value> values, std::vector<Tensor> tensors, double learning_rate)
-    : values_(std::move(values)), tensors_(std::move(tensors)), learning_rate_(learning_rate) {}
+    : values_(std::move(values)), tensors_(std::move(tensors)), learning_rate_(learning_rate) {
+  check_learning_rate(learning_rate);
+  check_each_once(values_);
+  check_each_once(tensors_);
+}
+
+void Optimizer::set_learning_rate(double learning_rate) {
+  check_learning_rate(learning_rate);
+  learning_rate_ = learning_rate;
+}
 
 Optimizer::~Optimizer() = default;
 
@@ -37,11 +83,30 @@ void Optimizer::zero_grad() {
   for (const Tensor& t : tensors_) t.zero_grad();
 }
 
+namespace {
+
+double checked_momentum(double momentum) {
+  check_setting(std::isfinite(momentum) && momentum >= 0.0, "SGD's momentum", momentum, "a finite number >= 0");
+  return momentum;
+}
+
+AdamOptions checked(const AdamOptions& options) {
+  // beta = 1 would divide by 1 - beta^t = 0 in the bias correction; epsilon = 0 would give
+  // 0 / 0 for a weight whose gradient has always been 0.
+  check_setting(options.beta1 >= 0.0 && options.beta1 < 1.0, "Adam's beta1", options.beta1, "in [0, 1)");
+  check_setting(options.beta2 >= 0.0 && options.beta2 < 1.0, "Adam's beta2", options.beta2, "in [0, 1)");
+  check_setting(std::isfinite(options.epsilon) && options.epsilon > 0.0, "Adam's epsilon", options.epsilon,
+                "a finite number > 0");
+  return options;
+}
+
+}  // namespace
+
 SGD::SGD(std::vector<Value> parameters, double learning_rate, double momentum)
-    : Optimizer(std::move(parameters), {}, learning_rate), momentum_(momentum) {}
+    : Optimizer(std::move(parameters), {}, learning_rate), momentum_(checked_momentum(momentum)) {}
 
 SGD::SGD(std::vector<Tensor> parameters, double learning_rate, double momentum)
-    : Optimizer({}, std::move(parameters), learning_rate), momentum_(momentum) {}
+    : Optimizer({}, std::move(parameters), learning_rate), momentum_(checked_momentum(momentum)) {}
 
 void SGD::update(std::span<double> data, std::span<const double> grad, std::span<double> state) {
   detail::sgd_update(data, grad, state, learning_rate(), momentum_);
@@ -52,10 +117,10 @@ void SGD::update(std::span<float> data, std::span<const float> grad, std::span<f
 }
 
 Adam::Adam(std::vector<Value> parameters, AdamOptions options)
-    : Optimizer(std::move(parameters), {}, options.learning_rate), options_(options) {}
+    : Optimizer(std::move(parameters), {}, options.learning_rate), options_(checked(options)) {}
 
 Adam::Adam(std::vector<Tensor> parameters, AdamOptions options)
-    : Optimizer({}, std::move(parameters), options.learning_rate), options_(options) {}
+    : Optimizer({}, std::move(parameters), options.learning_rate), options_(checked(options)) {}
 
 // Adam's state per parameter: the running mean of the gradient, then of its square.
 void Adam::update(std::span<double> data, std::span<const double> grad, std::span<double> state) {

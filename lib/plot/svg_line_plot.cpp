@@ -37,6 +37,8 @@ std::vector<double> ticks(double low, double high) {
   if (!(span > 1e-9 * std::max(std::abs(low), std::abs(high)))) return {low, high};
   const double raw = span / 5.0;
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  // Spans near the smallest double (5e-324) round raw or its power of ten to 0: no step.
+  if (!(magnitude > 0.0 && std::isfinite(magnitude))) return {low, high};
   double step = magnitude;
   for (double factor : {1.0, 2.0, 5.0, 10.0}) {
     step = factor * magnitude;

@@ -89,7 +89,9 @@ void send_gradient_to(TensorNode* out, TensorNode* operand, Local local) {
 }
 
 Tensor binary(TensorOp op, std::string_view name, const Tensor& a, const Tensor& b) {
-  TensorNode* out = make_tensor_node(broadcast_shape(name, a.shape(), b.shape()), op, {a.node(), b.node()});
+  Tensor result =
+      Tensor::adopt(make_tensor_node(broadcast_shape(name, a.shape(), b.shape()), op, {a.node(), b.node()}));
+  TensorNode* out = result.node();
   const TensorNode* x = a.node();
   const TensorNode* y = b.node();
   switch (op) {
@@ -99,16 +101,17 @@ Tensor binary(TensorOp op, std::string_view name, const Tensor& a, const Tensor&
     case TensorOp::div: binary_forward(out, x, y, [](float p, float q) { return p / q; }); break;
     default: break;
   }
-  return Tensor::adopt(out);
+  return result;
 }
 
 template <class F>
 Tensor unary(TensorOp op, const Tensor& x, F f) {
-  TensorNode* out = make_tensor_node(x.shape(), op, {x.node()});
+  Tensor result = Tensor::adopt(make_tensor_node(x.shape(), op, {x.node()}));
+  TensorNode* out = result.node();
   const float* in = x.node()->data.data();
   float* z = out->data.data();
   for (std::size_t i = 0; i < out->size(); ++i) z[i] = f(in[i]);
-  return Tensor::adopt(out);
+  return result;
 }
 
 }  // namespace

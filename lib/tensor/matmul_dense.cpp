@@ -139,9 +139,10 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const std::size_t m = a.shape()[0];
   const std::size_t k = a.shape()[1];
   const std::size_t n = b.shape()[1];
-  TensorNode* out = detail::make_tensor_node({m, n}, TensorOp::matmul, {a.node(), b.node()});
+  Tensor result = Tensor::adopt(detail::make_tensor_node({m, n}, TensorOp::matmul, {a.node(), b.node()}));
+  TensorNode* out = result.node();
   detail::gemm(false, false, m, n, k, a.node()->data.data(), b.node()->data.data(), out->data.data(), false);
-  return Tensor::adopt(out);
+  return result;
 }
 
 Tensor dense(const Tensor& x, const Tensor& weights, const Tensor& bias, DenseActivation activation) {
@@ -151,7 +152,9 @@ Tensor dense(const Tensor& x, const Tensor& weights, const Tensor& bias, DenseAc
   const std::size_t n = weights.shape()[1];
   if (bias.size() != n)
     detail::shape_error("dense (bias)", weights.shape(), bias.shape(), "the bias needs one value per output column");
-  TensorNode* out = detail::make_tensor_node({m, n}, TensorOp::dense, {x.node(), weights.node(), bias.node()});
+  Tensor result =
+      Tensor::adopt(detail::make_tensor_node({m, n}, TensorOp::dense, {x.node(), weights.node(), bias.node()}));
+  TensorNode* out = result.node();
   out->activation = activation;
   float* z = out->data.data();
   detail::gemm(false, false, m, n, k, x.node()->data.data(), weights.node()->data.data(), z, false);
@@ -160,7 +163,7 @@ Tensor dense(const Tensor& x, const Tensor& weights, const Tensor& bias, DenseAc
   detail::parallel_for(m, detail::rows_per_thread(n), [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) detail::bias_activation_row(activation, z + r * n, b, n);
   });
-  return Tensor::adopt(out);
+  return result;
 }
 
 }  // namespace backflow

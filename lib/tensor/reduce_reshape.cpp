@@ -51,11 +51,12 @@ void reduce_reshape_backward(TensorNode* out) {
 }  // namespace detail
 
 Tensor sum(const Tensor& x) {
-  TensorNode* out = detail::make_tensor_node({1}, TensorOp::sum, {x.node()});
+  Tensor result = Tensor::adopt(detail::make_tensor_node({1}, TensorOp::sum, {x.node()}));
+  TensorNode* out = result.node();
   double total = 0.0;  // double: a float running sum loses digits over millions of terms
   for (float v : x.data()) total += v;
   out->data.data()[0] = static_cast<float>(total);
-  return Tensor::adopt(out);
+  return result;
 }
 
 Tensor mean(const Tensor& x) {
@@ -63,11 +64,12 @@ Tensor mean(const Tensor& x) {
     throw std::invalid_argument(
         fmt::format("backflow: mean: the mean of no elements (shape {})", to_string(x.shape())));
   }
-  TensorNode* out = detail::make_tensor_node({1}, TensorOp::mean, {x.node()});
+  Tensor result = Tensor::adopt(detail::make_tensor_node({1}, TensorOp::mean, {x.node()}));
+  TensorNode* out = result.node();
   double total = 0.0;
   for (float v : x.data()) total += v;
   out->data.data()[0] = static_cast<float>(total / static_cast<double>(x.size()));
-  return Tensor::adopt(out);
+  return result;
 }
 
 namespace {
@@ -82,7 +84,8 @@ Tensor reduce_axis(const Tensor& x, std::size_t axis, TensorOp op) {
     throw std::invalid_argument(
         fmt::format("backflow: {}: axis {} of shape {} has no elements to average", name, axis, to_string(x.shape())));
   }
-  TensorNode* out = detail::make_tensor_node({axis == 0 ? cols : rows}, op, {x.node()});
+  Tensor result = Tensor::adopt(detail::make_tensor_node({axis == 0 ? cols : rows}, op, {x.node()}));
+  TensorNode* out = result.node();
   out->axis = axis;
   float* z = out->data.data();
   std::fill_n(z, out->size(), 0.0F);
@@ -94,7 +97,7 @@ Tensor reduce_axis(const Tensor& x, std::size_t axis, TensorOp op) {
     const float scale = 1.0F / static_cast<float>(axis == 0 ? rows : cols);
     for (std::size_t i = 0; i < out->size(); ++i) z[i] *= scale;
   }
-  return Tensor::adopt(out);
+  return result;
 }
 
 }  // namespace
@@ -105,22 +108,24 @@ Tensor mean(const Tensor& x, std::size_t axis) { return reduce_axis(x, axis, Ten
 Tensor reshape(const Tensor& x, Shape shape) {
   if (detail::element_count(shape) != x.size())
     detail::shape_error("reshape", x.shape(), shape, "the element counts differ");
-  TensorNode* out = detail::make_tensor_node(std::move(shape), TensorOp::reshape, {x.node()});
+  Tensor result = Tensor::adopt(detail::make_tensor_node(std::move(shape), TensorOp::reshape, {x.node()}));
+  TensorNode* out = result.node();
   std::copy_n(x.node()->data.data(), x.size(), out->data.data());
-  return Tensor::adopt(out);
+  return result;
 }
 
 Tensor transpose(const Tensor& x) {
   detail::require_matrix("transpose", x);
   const std::size_t rows = x.shape()[0];
   const std::size_t cols = x.shape()[1];
-  TensorNode* out = detail::make_tensor_node({cols, rows}, TensorOp::transpose, {x.node()});
+  Tensor result = Tensor::adopt(detail::make_tensor_node({cols, rows}, TensorOp::transpose, {x.node()}));
+  TensorNode* out = result.node();
   const float* v = x.node()->data.data();
   float* z = out->data.data();
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t c = 0; c < cols; ++c) z[c * rows + r] = v[r * cols + c];
   }
-  return Tensor::adopt(out);
+  return result;
 }
 
 }  // namespace backflow

@@ -104,18 +104,20 @@ void softmax_losses_backward(TensorNode* out) {
 
 Tensor softmax(const Tensor& logits) {
   detail::require_classes("softmax", logits);
-  TensorNode* out = detail::make_tensor_node(logits.shape(), TensorOp::softmax, {logits.node()});
+  Tensor result = Tensor::adopt(detail::make_tensor_node(logits.shape(), TensorOp::softmax, {logits.node()}));
+  TensorNode* out = result.node();
   // exp(log softmax): the stable row pass (max subtracted, log-sum-exp) serves both ops.
   detail::log_softmax_rows(logits.node()->data.data(), out->data.data(), logits.shape()[0], logits.shape()[1]);
   for (float& v : out->data.span()) v = std::exp(v);
-  return Tensor::adopt(out);
+  return result;
 }
 
 Tensor log_softmax(const Tensor& logits) {
   detail::require_classes("log_softmax", logits);
-  TensorNode* out = detail::make_tensor_node(logits.shape(), TensorOp::log_softmax, {logits.node()});
+  Tensor result = Tensor::adopt(detail::make_tensor_node(logits.shape(), TensorOp::log_softmax, {logits.node()}));
+  TensorNode* out = result.node();
   detail::log_softmax_rows(logits.node()->data.data(), out->data.data(), logits.shape()[0], logits.shape()[1]);
-  return Tensor::adopt(out);
+  return result;
 }
 
 Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& targets) {
@@ -129,7 +131,9 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& targets) {
   }
   const std::size_t rows = logits.shape()[0];
   const std::size_t cols = logits.shape()[1];
-  TensorNode* out = detail::make_tensor_node({1}, TensorOp::softmax_cross_entropy, {logits.node(), targets.node()});
+  Tensor result =
+      Tensor::adopt(detail::make_tensor_node({1}, TensorOp::softmax_cross_entropy, {logits.node(), targets.node()}));
+  TensorNode* out = result.node();
   detail::Buffer log_probabilities(logits.size());
   detail::log_softmax_rows(logits.node()->data.data(), log_probabilities.data(), rows, cols);
   const float* t = targets.node()->data.data();
@@ -137,7 +141,7 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& targets) {
   for (std::size_t i = 0; i < logits.size(); ++i) total -= static_cast<double>(t[i]) * log_probabilities.data()[i];
   out->data.data()[0] = static_cast<float>(total / static_cast<double>(rows));
   if (out->requires_grad()) out->saved = std::move(log_probabilities);  // backward reads them
-  return Tensor::adopt(out);
+  return result;
 }
 
 Tensor mse(const Tensor& prediction, const Tensor& target) {
@@ -148,13 +152,14 @@ Tensor mse(const Tensor& prediction, const Tensor& target) {
     throw std::invalid_argument(
         fmt::format("backflow: mse: the mean of no elements (shape {})", to_string(prediction.shape())));
   }
-  TensorNode* out = detail::make_tensor_node({1}, TensorOp::mse, {prediction.node(), target.node()});
+  Tensor result = Tensor::adopt(detail::make_tensor_node({1}, TensorOp::mse, {prediction.node(), target.node()}));
+  TensorNode* out = result.node();
   const float* a = prediction.node()->data.data();
   const float* b = target.node()->data.data();
   double total = 0.0;
   for (std::size_t i = 0; i < prediction.size(); ++i) total += static_cast<double>(a[i] - b[i]) * (a[i] - b[i]);
   out->data.data()[0] = static_cast<float>(total / static_cast<double>(prediction.size()));
-  return Tensor::adopt(out);
+  return result;
 }
 
 }  // namespace backflow

@@ -118,15 +118,23 @@ Tensor::Tensor() : Tensor(Shape{1}, std::vector<float>{0.0F}) {}
 
 Tensor::Tensor(float value) : Tensor(Shape{1}, std::vector<float>{value}) {}
 
-Tensor::Tensor(Shape shape, std::vector<float> values, bool requires_grad)
-    : node_(detail::make_tensor_node(std::move(shape), TensorOp::leaf, {})) {
-  if (values.size() != node_->size()) {
-    const std::string shape_text = to_string(node_->shape);
-    const std::size_t expected = node_->size();
-    detail::release(node_);
-    throw std::invalid_argument(fmt::format("backflow: Tensor: shape {} holds {} values but {} were given", shape_text,
-                                            expected, values.size()));
+namespace {
+
+/// `shape`, once it is known to hold `count` values: checked before any memory is set aside
+/// for it (a mistyped shape of 2^40 elements must say so, not fail to allocate).
+Shape shape_holding(Shape shape, std::size_t count) {
+  const std::size_t expected = detail::element_count(shape);
+  if (count != expected) {
+    throw std::invalid_argument(fmt::format("backflow: Tensor: shape {} holds {} values but {} were given",
+                                            to_string(shape), expected, count));
   }
+  return shape;
+}
+
+}  // namespace
+
+Tensor::Tensor(Shape shape, std::vector<float> values, bool requires_grad)
+    : node_(detail::make_tensor_node(shape_holding(std::move(shape), values.size()), TensorOp::leaf, {})) {
   std::copy(values.begin(), values.end(), node_->data.data());
   set_requires_grad(requires_grad);
 }

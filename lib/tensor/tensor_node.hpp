@@ -83,6 +83,8 @@ std::size_t element_count(const Shape& shape);
 /// A new node with one reference. When gradients are being recorded and any input needs a
 /// gradient, the node keeps (and references) its inputs and needs a gradient too;
 /// otherwise its inputs are not kept: it is a leaf that remembers its op for printing.
+/// Ops hand it to a Tensor (Tensor::adopt) at once, before computing into it: that work
+/// may throw, and a node nobody owns would leak, holding its inputs alive.
 TensorNode* make_tensor_node(Shape shape, TensorOp op, std::initializer_list<TensorNode*> inputs);
 
 void release(TensorNode* node);

@@ -124,6 +124,12 @@ TEST_CASE("step mode: the node being processed, and only the gradients known by 
   options.step = 1000;
   CHECK_THROWS_WITH_AS(backflow::to_dot(graph, options), doctest::Contains("no node has that backward step"),
                        std::invalid_argument);
+  // A view built or edited by hand, whose root is no vertex of it.
+  GraphView broken = graph;
+  broken[boost::graph_bundle].root = boost::num_vertices(broken) + 10;
+  options.step = 0;
+  CHECK_THROWS_WITH_AS(backflow::to_dot(broken, options), doctest::Contains("is not one of its"),
+                       std::invalid_argument);
 }
 
 TEST_CASE("an infinite gradient leaves the others their widths and colours") {
