@@ -125,8 +125,8 @@ namespace {
 Shape shape_holding(Shape shape, std::size_t count) {
   const std::size_t expected = detail::element_count(shape);
   if (count != expected) {
-    throw std::invalid_argument(fmt::format("backflow: Tensor: shape {} holds {} values but {} were given",
-                                            to_string(shape), expected, count));
+    throw std::invalid_argument(
+        fmt::format("backflow: Tensor: shape {} holds {} values but {} were given", to_string(shape), expected, count));
   }
   return shape;
 }
