@@ -1,9 +1,11 @@
 // Neurons, layers and MLPs built from Values.
 #include <backflow/nn.hpp>
+#include <backflow/optim.hpp>
 
 #include <doctest/doctest.h>
 
 #include <stdexcept>
+#include <vector>
 
 using backflow::Value;
 using backflow::nn::Activation;
@@ -88,4 +90,12 @@ TEST_CASE("zero_grad clears the parameters' gradients") {
   CHECK(any_nonzero);
   model.zero_grad();
   for (const Value& p : model.parameters()) CHECK(p.grad() == 0.0);
+}
+
+TEST_CASE("a layer used twice shares its weights, and parameters() lists them once") {
+  const backflow::nn::MLP base(3, {3, 3});
+  const backflow::nn::Layer& shared = base.layers().front();
+  const backflow::nn::MLP twice(std::vector<backflow::nn::Layer>{shared, shared});
+  CHECK(twice.parameters().size() == shared.parameters().size());
+  CHECK_NOTHROW(backflow::SGD(twice.parameters(), 0.1));  // an optimizer would refuse a repeat
 }

@@ -112,9 +112,11 @@ TEST_CASE("settings that would silently ruin the weights are refused where they 
   CHECK_THROWS_WITH_AS(backflow::SGD({w, w}, 0.1), doctest::Contains("the same parameter twice (at 0 and 1)"),
                        std::invalid_argument);
   CHECK_THROWS_AS(backflow::Adam(std::vector<Tensor>{t, t}), std::invalid_argument);
+  // Every setting is checked before the parameter list, as PyTorch does.
+  CHECK_THROWS_WITH_AS(backflow::SGD({w, w}, 0.1, -0.9), doctest::Contains("SGD's momentum"), std::invalid_argument);
   backflow::SGD sgd({w}, 0.1);
   CHECK_THROWS_AS(sgd.set_learning_rate(-1.0), std::invalid_argument);
-  CHECK(sgd.learning_rate() == 0.1);  // unchanged
+  CHECK(sgd.learning_rate() == 0.1);          // unchanged
   CHECK_NOTHROW(sgd.set_learning_rate(0.0));  // allowed, as in PyTorch: the weights stand still
 }
 

@@ -49,7 +49,8 @@ struct DotOptions {
 };
 
 /// DOT text for `graph`. Throws std::invalid_argument for max_nodes 0, a picture that
-/// cannot be summarised down to max_nodes, or a `step` that no node of the graph has.
+/// cannot be summarised down to max_nodes, a `step` that no node of the graph has, or (in
+/// step mode) a hand-built view whose root is none of its vertices.
 std::string to_dot(const GraphView& graph, const DotOptions& options = {});
 /// DOT text for the graph behind `root` (builds the view, then calls the overload above).
 std::string to_dot(const Value& root, const DotOptions& options = {});

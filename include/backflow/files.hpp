@@ -11,7 +11,8 @@ namespace backflow {
 /// temporary file beside it, flushed to disk, then renamed over it (a rename within one
 /// directory is atomic). A file already there is replaced only once the new one is
 /// complete, and the new file keeps its permission bits (its owner becomes the writer). A
-/// symbolic link is followed: the link stays and the file it points to is replaced. Throws
+/// symbolic link is followed: the link stays and the file it points to is replaced (but
+/// another user's link in a sticky, world-writable directory is refused). Throws
 /// std::runtime_error naming the file and the reason on failure (see check_writable() for
 /// what is refused), and leaves no temporary behind.
 void write_file_atomically(const std::filesystem::path& destination, std::string_view bytes);

@@ -89,10 +89,11 @@ struct LayerSpec {
 class MLP {
  public:
   /// micrograd's MLP(nin, [sizes...]): `hidden` activation on every layer but the last,
-  /// `output` on the last. Layers are named "layer 1", "layer 2", ...
+  /// `output` on the last. Layers are named "layer 1", "layer 2", ... Throws
+  /// std::invalid_argument for an empty `sizes`.
   MLP(std::size_t inputs, const std::vector<std::size_t>& sizes, Activation hidden = Activation::relu,
       Activation output = Activation::linear, std::uint64_t seed = 1337);
-  /// One activation per layer.
+  /// One activation per layer. Throws std::invalid_argument for no layers.
   MLP(std::size_t inputs, const std::vector<LayerSpec>& layers, std::uint64_t seed = 1337);
   /// Layers made elsewhere: at least one, each taking as many inputs as the one before has
   /// neurons. Throws std::invalid_argument otherwise.
@@ -100,7 +101,7 @@ class MLP {
 
   /// The last layer's outputs for inputs x.
   std::vector<Value> operator()(const std::vector<Value>& x) const;
-  /// Every layer's parameters, layer after layer.
+  /// Every layer's parameters, layer after layer, each once (a layer used twice shares them).
   std::vector<Value> parameters() const;
   /// Sets every parameter's gradient to 0.
   void zero_grad() const;

@@ -34,8 +34,9 @@ class Optimizer {
 
  protected:
   /// Takes the scalar and the tensor parameters to update; their state starts at 0. Throws
-  /// std::invalid_argument for a learning rate that is not finite and >= 0, or a parameter
-  /// listed twice (as PyTorch refuses them).
+  /// std::invalid_argument for a learning rate that is not finite and >= 0, or for a
+  /// parameter listed twice, which step() would move twice (PyTorch warns that it will
+  /// refuse this too). Each optimizer checks its own settings first.
   Optimizer(std::vector<Value> values, std::vector<Tensor> tensors, double learning_rate);
 
   /// The update rule over one array of parameters (`state` is the optimizer's own memory
@@ -62,7 +63,8 @@ class SGD : public Optimizer {
   /// SGD over scalar parameters; momentum 0 is plain gradient descent. Throws
   /// std::invalid_argument for a negative or non-finite momentum (and see Optimizer).
   SGD(std::vector<Value> parameters, double learning_rate, double momentum = 0.0);
-  /// SGD over tensor parameters; momentum 0 is plain gradient descent.
+  /// SGD over tensor parameters; momentum 0 is plain gradient descent. Throws as the
+  /// overload for scalar parameters does.
   SGD(std::vector<Tensor> parameters, double learning_rate, double momentum = 0.0);
   /// The factor by which the velocity decays each step.
   double momentum() const { return momentum_; }
@@ -89,7 +91,7 @@ class Adam : public Optimizer {
   /// Adam over scalar parameters. Throws std::invalid_argument unless both betas are in
   /// [0, 1) and epsilon is finite and > 0 (and see Optimizer).
   explicit Adam(std::vector<Value> parameters, AdamOptions options = {});
-  /// Adam over tensor parameters.
+  /// Adam over tensor parameters. Throws as the overload for scalar parameters does.
   explicit Adam(std::vector<Tensor> parameters, AdamOptions options = {});
   /// The settings given at construction (learning_rate() is the step size in use).
   const AdamOptions& options() const { return options_; }

@@ -62,7 +62,8 @@ class Tensor {
  public:
   /// A scalar 0 (shape [1]).
   Tensor();
-  /// A leaf with the given shape and values (values.size() must equal the element count).
+  /// A leaf with the given shape and values. Throws std::invalid_argument unless
+  /// values.size() equals the shape's element count.
   Tensor(Shape shape, std::vector<float> values, bool requires_grad = false);
   /// A scalar leaf.
   Tensor(float value);  // NOLINT(google-explicit-constructor)

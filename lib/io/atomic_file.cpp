@@ -60,7 +60,9 @@ std::string_view kind_of_special_file(mode_t mode) {
 void check_link_may_be_followed(const std::filesystem::path& file, const std::filesystem::path& link) {
   struct stat link_status {};
   struct stat parent {};
-  if (::lstat(link.c_str(), &link_status) != 0 || ::stat(directory_of(link).c_str(), &parent) != 0) return;
+  if (::lstat(link.c_str(), &link_status) != 0 || ::stat(directory_of(link).c_str(), &parent) != 0) {
+    refuse(file, fmt::format("cannot check the symbolic link '{}': {}", link.string(), std::strerror(errno)));
+  }
   const bool shared_sticky = (parent.st_mode & S_ISVTX) != 0 && (parent.st_mode & S_IWOTH) != 0;
   if (shared_sticky && link_status.st_uid != ::geteuid() && link_status.st_uid != parent.st_uid) {
     refuse(file, fmt::format("'{}' is another user's symbolic link in a directory with the sticky bit (like /tmp); "

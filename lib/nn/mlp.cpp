@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace backflow::nn {
 namespace {
@@ -49,9 +51,14 @@ std::vector<Value> MLP::operator()(const std::vector<Value>& x) const {
 }
 
 std::vector<Value> MLP::parameters() const {
+  // Each once, as PyTorch's Module.parameters() does: a layer used twice shares its weights,
+  // and an optimizer given them twice would move them twice.
   std::vector<Value> result;
+  std::unordered_set<std::uintptr_t> seen;
   for (const Layer& layer : layers_) {
-    for (const Value& p : layer.parameters()) result.push_back(p);
+    for (const Value& p : layer.parameters()) {
+      if (seen.insert(p.id()).second) result.push_back(p);
+    }
   }
   return result;
 }

@@ -36,7 +36,7 @@ void check_each_once(const std::vector<Parameter>& parameters) {
     if (!inserted) {
       throw std::invalid_argument(fmt::format(
           "backflow: an optimizer's parameter list holds the same parameter twice (at {} and {}); step() would move "
-          "it twice",
+          "it twice (PyTorch warns that it will refuse this too)",
           it->second, i));
     }
   }
@@ -85,28 +85,35 @@ void Optimizer::zero_grad() {
 
 namespace {
 
-double checked_momentum(double momentum) {
+// These run on the base constructor's argument, so every setting is checked before the
+// parameter list is (as PyTorch does).
+
+/// The learning rate, once it and the momentum are known to be valid.
+double checked_sgd(double learning_rate, double momentum) {
+  check_learning_rate(learning_rate);
   check_setting(std::isfinite(momentum) && momentum >= 0.0, "SGD's momentum", momentum, "a finite number >= 0");
-  return momentum;
+  return learning_rate;
 }
 
-AdamOptions checked(const AdamOptions& options) {
+/// The learning rate, once every Adam setting is known to be valid.
+double checked_adam(const AdamOptions& options) {
+  check_learning_rate(options.learning_rate);
   // beta = 1 would divide by 1 - beta^t = 0 in the bias correction; epsilon = 0 would give
   // 0 / 0 for a weight whose gradient has always been 0.
   check_setting(options.beta1 >= 0.0 && options.beta1 < 1.0, "Adam's beta1", options.beta1, "in [0, 1)");
   check_setting(options.beta2 >= 0.0 && options.beta2 < 1.0, "Adam's beta2", options.beta2, "in [0, 1)");
   check_setting(std::isfinite(options.epsilon) && options.epsilon > 0.0, "Adam's epsilon", options.epsilon,
                 "a finite number > 0");
-  return options;
+  return options.learning_rate;
 }
 
 }  // namespace
 
 SGD::SGD(std::vector<Value> parameters, double learning_rate, double momentum)
-    : Optimizer(std::move(parameters), {}, learning_rate), momentum_(checked_momentum(momentum)) {}
+    : Optimizer(std::move(parameters), {}, checked_sgd(learning_rate, momentum)), momentum_(momentum) {}
 
 SGD::SGD(std::vector<Tensor> parameters, double learning_rate, double momentum)
-    : Optimizer({}, std::move(parameters), learning_rate), momentum_(checked_momentum(momentum)) {}
+    : Optimizer({}, std::move(parameters), checked_sgd(learning_rate, momentum)), momentum_(momentum) {}
 
 void SGD::update(std::span<double> data, std::span<const double> grad, std::span<double> state) {
   detail::sgd_update(data, grad, state, learning_rate(), momentum_);
@@ -117,10 +124,10 @@ void SGD::update(std::span<float> data, std::span<const float> grad, std::span<f
 }
 
 Adam::Adam(std::vector<Value> parameters, AdamOptions options)
-    : Optimizer(std::move(parameters), {}, options.learning_rate), options_(checked(options)) {}
+    : Optimizer(std::move(parameters), {}, checked_adam(options)), options_(options) {}
 
 Adam::Adam(std::vector<Tensor> parameters, AdamOptions options)
-    : Optimizer({}, std::move(parameters), options.learning_rate), options_(checked(options)) {}
+    : Optimizer({}, std::move(parameters), checked_adam(options)), options_(options) {}
 
 // Adam's state per parameter: the running mean of the gradient, then of its square.
 void Adam::update(std::span<double> data, std::span<const double> grad, std::span<double> state) {

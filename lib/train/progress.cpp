@@ -38,7 +38,9 @@ std::string Progress::line(std::size_t step, double loss, double accuracy, bool 
 }
 
 Progress::~Progress() {
-  if (line_open_) std::fputc('\n', out_);  // not fmt::print: a destructor must not throw
+  if (!line_open_) return;
+  std::fputc('\n', out_);  // not fmt::print: a destructor must not throw
+  std::fflush(out_);
 }
 
 void Progress::update(std::size_t step, double loss, double accuracy) {
@@ -53,7 +55,6 @@ void Progress::update(std::size_t step, double loss, double accuracy) {
 
 void Progress::finish(double loss, double accuracy, const std::string& extra) {
   if (out_ == nullptr) return;
-  line_open_ = false;
   // On a terminal this overwrites the live line, which may be longer ("ETA 1:05" against "5s"):
   // \x1b[K clears what is left of it. A log file gets the line alone.
   if (terminal_) {
@@ -61,6 +62,7 @@ void Progress::finish(double loss, double accuracy, const std::string& extra) {
   } else {
     fmt::print(out_, "{}{}\n", line(steps_, loss, accuracy, true), extra);
   }
+  line_open_ = false;  // only now: if printing threw, the destructor still ends the line
   std::fflush(out_);
 }
 

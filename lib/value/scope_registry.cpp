@@ -17,9 +17,11 @@ struct Registry {
   std::mutex mutex;
   std::deque<std::string> names{std::string()};  // deque: references stay valid as it grows
   std::unordered_map<std::string, std::uint32_t> ids{{std::string(), 0}};
-  // names.size(), readable without the lock: ScopeGuard checks its id on every module call.
-  std::atomic<std::uint32_t> count{1};
 };
+
+// names.size(), readable without the lock and without reaching the registry: ScopeGuard
+// checks its id on every module call (and may run during static destruction).
+constinit std::atomic<std::uint32_t> scope_count{1};
 
 Registry& registry() {
   static Registry instance;
@@ -34,7 +36,7 @@ std::uint32_t scope_id(std::string_view name) {
   auto [it, inserted] = r.ids.try_emplace(std::string(name), static_cast<std::uint32_t>(r.names.size()));
   if (inserted) {
     r.names.emplace_back(name);
-    r.count.store(static_cast<std::uint32_t>(r.names.size()), std::memory_order_release);
+    scope_count.store(static_cast<std::uint32_t>(r.names.size()), std::memory_order_release);
   }
   return it->second;
 }
@@ -48,7 +50,7 @@ std::string_view scope_name(std::uint32_t id) {
 
 ScopeGuard::ScopeGuard(std::uint32_t id) : previous_(detail::current_scope) {
   // Refused here, not later when a picture asks for the name of a node made under it.
-  if (id >= registry().count.load(std::memory_order_acquire)) {
+  if (id >= scope_count.load(std::memory_order_acquire)) {
     throw std::out_of_range("backflow: ScopeGuard: unknown scope id " + std::to_string(id) +
                             " (ids come from scope_id())");
   }
