@@ -78,6 +78,16 @@ inline const CLI::Validator positive_finite(
     },
     "POSITIVE");
 
+/// A number of at most `limit`, checked after positive_finite (CLI::Range prints its bounds
+/// as 1000.000000).
+inline CLI::Validator at_most(double limit) {
+  return CLI::Validator(
+      [limit](std::string& text) -> std::string {
+        return std::strtod(text.c_str(), nullptr) > limit ? fmt::format("'{}' is more than {:g}", text, limit) : "";
+      },
+      fmt::format("<= {:g}", limit));
+}
+
 /// Parses the command line. Returns nothing when the program should go on, else the status it
 /// should exit with: 0 after --help, `error_status` after a bad flag (its message printed). In
 /// place of CLI11_PARSE, which exits with CLI11's own codes (105, 109, ...) rather than the

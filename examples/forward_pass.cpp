@@ -33,9 +33,10 @@ int run(int argc, char** argv) {
   CLI::App app{"The introduction's worked example: forward pass, squared error, backward and the delta rule"};
   app.footer("Exit status: 0 when backward() agrees with the delta rule, 1 when it does not, 2 on an error.");
   double learning_rate = 1.0;
-  app.add_option("--lr", learning_rate, "learning rate eta for the weight changes")
+  app.add_option("--lr", learning_rate, "learning rate eta for the weight changes (at most 1000)")
       ->capture_default_str()
-      ->check(examples::positive_finite);
+      ->check(examples::positive_finite)
+      ->check(examples::at_most(1000.0));  // the steps are printed with six decimals, not in 300 digits
   std::string graph_file;
   std::string forward_graph_file;
   std::string frames_directory;

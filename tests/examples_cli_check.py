@@ -275,6 +275,7 @@ def main():
         failures.append(f"xor --lr 1e300: exit {code}, expected 1 and the epoch where the loss became NaN\n{out}{err}")
     # A flag that changes only the pictures is refused without a picture to change.
     expect_refused(moons, "--expand", says="--expand changes the pictures of --graph and --frames")
+    expect_refused(forward_pass, "--lr", "1e308", says="--lr: '1e308' is more than 1000")
     # A count too large for the program says so, not that it "could not convert".
     expect_refused(moons, "--steps", "99999999999", says="--steps: Value 99999999999 not in range 1 to 1000000")
     expect_refused(xor, "--epochs", "99999999999", says="--epochs: Value 99999999999 not in range 1 to 10000000")
