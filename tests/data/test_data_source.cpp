@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <string>
 
+#include <unistd.h>
+
 using backflow::DataError;
 using backflow::Dataset;
 using backflow::DataSource;
@@ -77,6 +79,21 @@ TEST_CASE("a directory named by --data or BACKFLOW_DATA without the files is an 
   CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains(not_directory.c_str()), DataError);
   source.dataset = Dataset::fashion;
   CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains(not_directory.c_str()), DataError);
+}
+
+TEST_CASE("a directory the user may not enter says so, rather than that the files are missing") {
+  // Root enters any directory: only another user can see this (CI runs it as nobody too).
+  if (::geteuid() == 0) return;
+  ScratchDirectory root;
+  fixtures::write_tiny_dataset(root / "locked");
+  std::filesystem::permissions(root / "locked", std::filesystem::perms::none);
+  DataSource source = source_in(root);
+  source.directory = root / "locked";
+  const std::string locked = (root / "locked").string() + " (from --data) cannot be read: Permission denied";
+  CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains(locked.c_str()), DataError);
+  source.directory = root / "locked" / "inner";  // reached through it
+  CHECK_THROWS_WITH_AS(resolve_data_source(source), Contains("cannot be reached: Permission denied"), DataError);
+  std::filesystem::permissions(root / "locked", std::filesystem::perms::owner_all);  // so it can be removed
 }
 
 TEST_CASE("without the digits, Fashion-MNIST is used, with a plain note") {
