@@ -98,4 +98,10 @@ TEST_CASE("a layer used twice shares its weights, and parameters() lists them on
   const backflow::nn::MLP twice(std::vector<backflow::nn::Layer>{shared, shared});
   CHECK(twice.parameters().size() == shared.parameters().size());
   CHECK_NOTHROW(backflow::SGD(twice.parameters(), 0.1));  // an optimizer would refuse a repeat
+  // One neuron in two layers (1 input -> 1 -> 1): its weight and bias, once.
+  const backflow::nn::MLP source(1, std::vector<std::size_t>{1});
+  const backflow::nn::Neuron& neuron = source.layers().front().neurons().front();
+  const backflow::nn::Layer first(std::vector<backflow::nn::Neuron>{neuron}, "first");
+  const backflow::nn::Layer second(std::vector<backflow::nn::Neuron>{neuron}, "second");
+  CHECK(backflow::nn::MLP(std::vector<backflow::nn::Layer>{first, second}).parameters().size() == 2);
 }

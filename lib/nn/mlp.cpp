@@ -51,13 +51,17 @@ std::vector<Value> MLP::operator()(const std::vector<Value>& x) const {
 }
 
 std::vector<Value> MLP::parameters() const {
-  // Each once, as PyTorch's Module.parameters() does: a layer used twice shares its weights,
-  // and an optimizer given them twice would move them twice.
+  // Each once, as PyTorch's Module.parameters() does: a layer (or neuron) used twice shares
+  // its weights, and an optimizer given them twice would move them twice. Sharing is by
+  // whole neurons, so a neuron's first parameter stands for all of them (this runs every
+  // training step: one set entry per neuron, not per weight).
   std::vector<Value> result;
-  std::unordered_set<std::uintptr_t> seen;
+  std::unordered_set<std::uintptr_t> seen_neurons;
   for (const Layer& layer : layers_) {
-    for (const Value& p : layer.parameters()) {
-      if (seen.insert(p.id()).second) result.push_back(p);
+    for (const Neuron& neuron : layer.neurons()) {
+      std::vector<Value> own = neuron.parameters();
+      if (own.empty() || !seen_neurons.insert(own.front().id()).second) continue;
+      result.insert(result.end(), own.begin(), own.end());
     }
   }
   return result;
