@@ -2,7 +2,9 @@
 // epochs). Prints seconds per epoch, test accuracy per seed and their mean, peak resident
 // memory, and, when Debian's python3-torch is installed, PyTorch's time for the same model
 // in its fastest setting, side by side, with the ratio. With --numpy it also trains a plain
-// numpy version of the Keras model on the same seeds: the accuracy to compare against.
+// numpy version of the Keras model on the same seeds: the accuracy to compare against. With
+// --replay numpy trains from backflow's very initial weights and batch order, so that only
+// float rounding is left to tell the two runs apart.
 #include "cli_checks.hpp"
 
 #include <backflow/data.hpp>
@@ -15,11 +17,17 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <numeric>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 using namespace backflow;
@@ -70,6 +78,92 @@ double run_python_peer(const std::string& module, const std::string& package, co
   return value;
 }
 
+// A fresh private directory (mkdtemp) for the files handed to numpy.
+std::filesystem::path make_replay_directory() {
+  std::string name = (std::filesystem::temp_directory_path() / "backflow-replay-XXXXXX").string();
+  if (mkdtemp(name.data()) == nullptr) {
+    throw std::system_error(errno, std::generic_category(), "bench_mnist: cannot make a directory for the replay");
+  }
+  return name;
+}
+
+// Removes the replay's directory and its files however the benchmark ends.
+struct RemovedAtExit {
+  std::filesystem::path path;
+  ~RemovedAtExit() {
+    std::error_code ignored;
+    if (!path.empty()) std::filesystem::remove_all(path, ignored);
+  }
+};
+
+template <typename Number>
+void write_numbers(const std::filesystem::path& file, const std::vector<Number>& numbers) {
+  std::ofstream out(file, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(numbers.data()),
+            static_cast<std::streamsize>(numbers.size() * sizeof(Number)));
+  if (!out.flush()) throw std::runtime_error(fmt::format("bench_mnist: cannot write {}", file.string()));
+}
+
+// What numpy needs to start where backflow starts, in this machine's byte order: the initial
+// weights, parameter after parameter (float32), and the row order of every epoch that fit
+// will use (uint32), from the same EpochOrder.
+void write_replay_start(const std::filesystem::path& directory, const Sequential& model, std::size_t rows,
+                        std::uint64_t seed, int epochs) {
+  std::vector<float> weights;
+  for (const Tensor& parameter : model.parameters()) {
+    weights.insert(weights.end(), parameter.data().begin(), parameter.data().end());
+  }
+  write_numbers(directory / "initial_weights.f32", weights);
+  EpochOrder epoch_order(rows, seed);
+  std::vector<std::uint32_t> orders;
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    for (std::size_t row : epoch_order.next_epoch()) orders.push_back(static_cast<std::uint32_t>(row));
+  }
+  write_numbers(directory / "epoch_orders.u32", orders);
+}
+
+// What backflow's run of one seed leaves for the comparison with numpy's replay of it.
+struct ReplayedRun {
+  std::uint64_t seed = 0;
+  std::filesystem::path directory;
+  std::vector<double> epoch_accuracies;  // on the test set, after each epoch
+  double accuracy = 0.0;
+  std::vector<std::size_t> predictions;  // the class predicted for each test image
+};
+
+// Runs numpy from backflow's start for one seed and prints how far apart the two runs ended.
+// Returns false when numpy ran and failed.
+bool compare_with_numpy_replay(const ReplayedRun& run, const std::filesystem::path& script,
+                               const std::filesystem::path& data, int epochs) {
+  std::string per_epoch;
+  for (std::size_t e = 0; e < run.epoch_accuracies.size(); ++e) {
+    per_epoch += fmt::format("{}{:.4f}", e == 0 ? "" : " ", run.epoch_accuracies[e]);
+  }
+  fmt::print("seed {}: numpy from backflow's initial weights and batch order (backflow, per epoch: {}):\n", run.seed,
+             per_epoch);
+  const double numpy_accuracy =
+      run_python_peer("numpy", "python3-numpy",
+                      {script.string(), "--replay", run.directory.string(), data.string(), std::to_string(epochs)},
+                      "numpy replay: test_accuracy=%lf");
+  if (numpy_accuracy < 0) return numpy_accuracy != -2.0;
+  std::ifstream in(run.directory / "numpy_predictions.u8", std::ios::binary);
+  std::vector<char> numpy_predictions(run.predictions.size());
+  in.read(numpy_predictions.data(), static_cast<std::streamsize>(numpy_predictions.size()));
+  if (in.gcount() != static_cast<std::streamsize>(numpy_predictions.size())) {
+    examples::print_error("bench_mnist: the numpy replay left no predictions for the test images");
+    return false;
+  }
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < run.predictions.size(); ++i) {
+    differ += run.predictions[i] != static_cast<std::size_t>(static_cast<unsigned char>(numpy_predictions[i])) ? 1 : 0;
+  }
+  fmt::print(
+      "replay of seed {}: test accuracy backflow {:.4f}, numpy {:.4f}; their predictions differ on {} of {} "
+      "test images\n",
+      run.seed, run.accuracy, numpy_accuracy, differ, run.predictions.size());
+  return true;
+}
+
 // The targets the benchmark measures against.
 constexpr double target_epoch_seconds = 1.1;
 constexpr double target_accuracy = 0.972;
@@ -89,6 +183,7 @@ int run(int argc, char** argv) {
   int torch_threads = 1;
   bool skip_torch = false;
   bool numpy_reference = false;
+  bool replay = false;
   bool dense_only = false;
   app.add_option("--data", data_dir, "directory with the MNIST IDX files (raw or .gz)")
       ->required()
@@ -110,6 +205,9 @@ int run(int argc, char** argv) {
   app.add_flag("--no-torch", skip_torch, "skip the PyTorch comparison");
   app.add_flag("--numpy", numpy_reference,
                "also train a plain numpy version of the Keras model with the same seeds: the accuracy reference");
+  app.add_flag("--replay", replay,
+               "also train the numpy version from backflow's initial weights and batch order of each seed, and say "
+               "how far apart the two end (the same arithmetic leaves only float rounding)");
   app.add_flag("--no-zero-skipping", dense_only,
                "multiply the mostly-zero pixel batches with sgemm too (set_zero_skipping(false)): the dense speed");
   if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
@@ -135,6 +233,8 @@ int run(int argc, char** argv) {
     std::vector<double> accuracies;
     std::vector<double> epoch_seconds;
     double first_run_peak = 0.0;
+    const RemovedAtExit replay_directory{replay ? make_replay_directory() : std::filesystem::path()};
+    std::vector<ReplayedRun> replayed;
     for (std::uint64_t seed : seeds) {
       const Sequential model(features, {{1000, LayerActivation::relu}, {10, LayerActivation::softmax}}, seed);
       Adam adam(model.parameters());
@@ -142,6 +242,14 @@ int run(int argc, char** argv) {
       options.epochs = epochs;
       options.seed = seed;
       options.progress = nullptr;
+      ReplayedRun run;
+      if (replay) {
+        run.seed = seed;
+        run.directory = replay_directory.path / fmt::format("seed_{}", seed);
+        std::filesystem::create_directory(run.directory);
+        write_replay_start(run.directory, model, data.train.count, seed, epochs);
+        options.validation = test;  // the test accuracy after each epoch (fit's timings leave it out)
+      }
       const History history = fit(model, adam, train, options);
       const Evaluation result = evaluate(model, test);
       double seconds = 0.0;
@@ -152,6 +260,13 @@ int run(int argc, char** argv) {
       if (first_run_peak == 0.0) first_run_peak = peak_resident_megabytes();
       fmt::print("backflow seed {:>4}: {:.3f} s/epoch (training only), test accuracy {:.4f}\n", seed, seconds,
                  result.accuracy);
+      if (replay) {  // after the peak is taken: predicting all test images at once takes memory of its own
+        for (const EpochResult& epoch : history.epochs) run.epoch_accuracies.push_back(epoch.val_accuracy);
+        run.accuracy = result.accuracy;
+        NoGradGuard no_graph;
+        run.predictions = argmax_rows(model.logits(test.inputs));
+        replayed.push_back(std::move(run));
+      }
     }
     const double mean_accuracy =
         std::accumulate(accuracies.begin(), accuracies.end(), 0.0) / static_cast<double>(accuracies.size());
@@ -201,6 +316,9 @@ int run(int argc, char** argv) {
         fmt::print("mean test accuracy over {}: backflow {:.4f}, numpy {:.4f}\n",
                    examples::counted(seeds.size(), "seed"), mean_accuracy, numpy_accuracy);
       }
+    }
+    for (const ReplayedRun& run : replayed) {
+      if (!compare_with_numpy_replay(run, scripts / "numpy_keras_mnist.py", data.directory, epochs)) peer_failed = true;
     }
     if (peer_failed) return 1;
   } catch (const std::exception& e) {

@@ -4,7 +4,8 @@
 Each bad flag must be refused with a message naming it, before any training starts; a model
 from --load must fit the flags and the data. The small examples refuse bad counts and rates
 the same way, refuse bad output files before writing any, and every example fails when its
-output cannot be written. The other examples (forward_pass, values, plots, bench_mnist) are
+output cannot be written. Where the real digits are (BACKFLOW_TEST_MNIST), bench_mnist's numpy
+replay must agree with backflow. The other examples (forward_pass, values, plots, bench_mnist) are
 taken from beside XOR. Usage: examples_cli_check.py MNIST_MLP HYPERPARAMS XOR MOONS BENCH_MOONS_STEP
 """
 import os
@@ -95,6 +96,25 @@ def check_exit_status_footer(program):
 def no_plural_after_one(program, out, noun):
     if re.search(rf"\b1 {noun}s\b", out):
         failures.append(f"{os.path.basename(program)}: says '1 {noun}s':\n{out}")
+
+def check_numpy_replay(bench_mnist):
+    """bench_mnist --replay: numpy, started from backflow's initial weights and batch order, must
+    end where backflow ends but for float rounding. One epoch on the real digits leaves 0 or 1
+    of 10,000 test predictions apart; the order of another seed leaves about 150."""
+    mnist = os.environ.get("BACKFLOW_TEST_MNIST")
+    has_numpy = subprocess.run(["/usr/bin/python3", "-c", "import numpy"], capture_output=True).returncode == 0
+    if not mnist or not has_numpy:
+        why = "bench_mnist --replay needs the MNIST digits (BACKFLOW_TEST_MNIST) and python3-numpy"
+        if os.environ.get("BACKFLOW_TESTS_REQUIRE_ALL") == "1":
+            failures.append(f"cannot run, and BACKFLOW_TESTS_REQUIRE_ALL=1: {why}")
+        else:
+            print(f"skipped: {why}")
+        return
+    out = expect_ok(bench_mnist, "--data", mnist, "--no-torch", "--seeds", "42", "--epochs", "1", "--replay")
+    apart = re.search(r"replay of seed 42: .* their predictions differ on (\d+) of 10000 test images", out)
+    if not apart or int(apart.group(1)) > 20:
+        failures.append(f"bench_mnist --replay: numpy did not end where backflow did:\n{out}")
+
 
 def main():
     mnist_mlp, hyperparams, xor, moons, bench_moons_step = sys.argv[1:6]
@@ -212,6 +232,7 @@ def main():
         if not re.search(r"verdict: time (met|NOT met) .*accuracy not judged .*memory (met|NOT met) ", out):
             failures.append(f"bench_mnist: no verdict on the targets (accuracy on tiny data is not judged):\n{out}")
         no_plural_after_one(bench_mnist, out, "seed")
+        check_numpy_replay(bench_mnist)
 
         # Output that cannot be written is an error, said on stderr.
         if os.path.exists("/dev/full"):

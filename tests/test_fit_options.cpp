@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <ranges>
+#include <span>
 #include <vector>
 
 using backflow::LayerActivation;
@@ -24,12 +26,15 @@ constexpr std::size_t batch_size = 16;  // 6 full batches and one of 4 rows
 // Overlapping blobs: accuracy stays below 1, so its figures say something.
 backflow::LabeledData blobs(std::size_t rows, std::uint64_t seed) { return fixtures::blobs(rows, seed, 1.0, 1.0); }
 
-// Rows [begin, end) of a 2-D tensor.
-Tensor rows_of(const Tensor& x, std::size_t begin, std::size_t end) {
+// The rows `indices` of a 2-D tensor, in that order.
+Tensor rows_of(const Tensor& x, std::span<const std::size_t> indices) {
   const std::size_t columns = x.shape()[1];
-  const auto first = x.data().begin() + static_cast<std::ptrdiff_t>(begin * columns);
-  return Tensor({end - begin, columns},
-                std::vector<float>(first, first + static_cast<std::ptrdiff_t>((end - begin) * columns)));
+  std::vector<float> values;
+  for (std::size_t row : indices) {
+    const auto first = x.data().begin() + static_cast<std::ptrdiff_t>(row * columns);
+    values.insert(values.end(), first, first + static_cast<std::ptrdiff_t>(columns));
+  }
+  return Tensor({indices.size(), columns}, std::move(values));
 }
 
 Sequential new_model() { return Sequential(4, {{8, LayerActivation::relu}, {3, LayerActivation::softmax}}, 1); }
@@ -56,6 +61,42 @@ Trained train(std::uint64_t seed, bool shuffle) {
   options.shuffle = shuffle;
   options.progress = nullptr;
   Trained result{backflow::fit(model, adam, blobs(train_rows, 1), options), {}};
+  result.weights = weights_of(model);
+  return result;
+}
+
+// train() written out by hand: the batches taken in the order EpochOrder gives, the loss
+// and accuracy measured before each step.
+Trained train_by_hand(std::uint64_t seed, bool shuffle) {
+  const auto data = blobs(train_rows, 1);
+  const Sequential model = new_model();
+  backflow::Adam adam(model.parameters(), {.learning_rate = 0.01});
+  backflow::EpochOrder epoch_order(train_rows, seed, shuffle);
+  Trained result;
+  for (int epoch = 1; epoch <= 3; ++epoch) {
+    const std::span<const std::size_t> order = epoch_order.next_epoch();
+    double loss_total = 0.0;
+    std::size_t correct = 0;
+    for (std::size_t begin = 0; begin < train_rows; begin += batch_size) {
+      const auto batch = order.subspan(begin, std::min(batch_size, train_rows - begin));
+      const Tensor x = rows_of(data.inputs, batch);
+      const Tensor y = rows_of(data.targets, batch);
+      const Tensor logits = model.logits(x);
+      const Tensor loss = backflow::softmax_cross_entropy(logits, y);
+      loss_total += loss.item() * static_cast<double>(batch.size());
+      const auto predicted = backflow::argmax_rows(logits);
+      const auto expected = backflow::argmax_rows(y);
+      for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == expected[i] ? 1 : 0;
+      adam.zero_grad();
+      loss.backward();
+      adam.step();
+    }
+    backflow::EpochResult figures;
+    figures.epoch = epoch;
+    figures.loss = loss_total / static_cast<double>(train_rows);
+    figures.accuracy = static_cast<double>(correct) / static_cast<double>(train_rows);
+    result.history.epochs.push_back(figures);
+  }
   result.weights = weights_of(model);
   return result;
 }
@@ -91,33 +132,33 @@ TEST_CASE("shuffle = false visits the rows in order: the seed does not matter, a
   CHECK(in_order.weights == train(8, false).weights);
   CHECK(in_order.weights != train(7, true).weights);
 
-  // The same training written out: batches of consecutive rows, the loss measured before each step.
-  const auto data = blobs(train_rows, 1);
-  const Sequential model = new_model();
-  backflow::Adam adam(model.parameters(), {.learning_rate = 0.01});
+  // EpochOrder keeps 0, 1, ..., rows - 1 in every epoch, and training by hand in that order agrees.
+  backflow::EpochOrder epoch_order(train_rows, 7, false);
   for (int epoch = 0; epoch < 3; ++epoch) {
-    double loss_total = 0.0;
-    std::size_t correct = 0;
-    for (std::size_t begin = 0; begin < train_rows; begin += batch_size) {
-      const std::size_t end = std::min(begin + batch_size, train_rows);
-      const Tensor x = rows_of(data.inputs, begin, end);
-      const Tensor y = rows_of(data.targets, begin, end);
-      const Tensor logits = model.logits(x);
-      const Tensor loss = backflow::softmax_cross_entropy(logits, y);
-      loss_total += loss.item() * static_cast<double>(end - begin);
-      const auto predicted = backflow::argmax_rows(logits);
-      const auto expected = backflow::argmax_rows(y);
-      for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == expected[i] ? 1 : 0;
-      adam.zero_grad();
-      loss.backward();
-      adam.step();
-    }
-    CAPTURE(epoch);
-    CHECK(in_order.history.epochs[epoch].loss ==
-          doctest::Approx(loss_total / static_cast<double>(train_rows)).epsilon(1e-12));
-    CHECK(in_order.history.epochs[epoch].accuracy == static_cast<double>(correct) / static_cast<double>(train_rows));
+    const std::span<const std::size_t> order = epoch_order.next_epoch();
+    CHECK(std::ranges::equal(order, std::views::iota(std::size_t{0}, train_rows)));
   }
-  CHECK(weights_of(model) == in_order.weights);
+  const Trained by_hand = train_by_hand(7, false);
+  check_same(in_order.history, by_hand.history);
+  CHECK(by_hand.weights == in_order.weights);
+}
+
+TEST_CASE("a shuffled fit takes its batches in the order EpochOrder gives: a replay by hand agrees bit for bit") {
+  backflow::EpochOrder epoch_order(train_rows, 7);
+  const auto copy = [](std::span<const std::size_t> order) {
+    return std::vector<std::size_t>(order.begin(), order.end());
+  };
+  const std::vector<std::size_t> first = copy(epoch_order.next_epoch());
+  const std::vector<std::size_t> second = copy(epoch_order.next_epoch());
+  CHECK(first != second);  // a new order each epoch
+  std::vector<std::size_t> sorted = second;
+  std::ranges::sort(sorted);
+  CHECK(std::ranges::equal(sorted, std::views::iota(std::size_t{0}, train_rows)));  // each row once
+
+  const Trained fitted = train(7, true);
+  const Trained by_hand = train_by_hand(7, true);
+  check_same(fitted.history, by_hand.history);
+  CHECK(by_hand.weights == fitted.weights);
 }
 
 TEST_CASE("each EpochResult holds its epoch, fractions of the data and evaluate()'s validation figures") {

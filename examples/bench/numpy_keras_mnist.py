@@ -5,11 +5,19 @@
 (lr 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7 added to sqrt(v) after the bias correction is
 folded into the step size), Glorot-uniform kernels, zero biases, batch 1024 with the last
 partial batch kept, a fresh shuffle every epoch, all in float32. Written out by hand so that
-every step is visible and nothing differs from Keras' arithmetic; numpy's random generator
-differs from backflow's, so the same seed gives different (equally likely) weights.
-Usage: numpy_keras_mnist.py DATA_DIR EPOCHS SEED [SEED ...]
-Prints one line per seed and a final machine-readable line.
+every step is visible and nothing differs from Keras' arithmetic.
+
+Two ways to run it:
+  numpy_keras_mnist.py DATA_DIR EPOCHS SEED [SEED ...]
+      numpy draws the weights and the batch order from each seed. Its generator differs from
+      backflow's, so the same seed gives other (equally likely) weights: compare the means.
+  numpy_keras_mnist.py --replay START_DIR DATA_DIR EPOCHS
+      starts from backflow's own initial weights and takes its batches in backflow's order,
+      both written by bench_mnist --replay into START_DIR; writes the test predictions there.
+      What is left to differ is float rounding.
+Prints one line per seed (or epoch) and a final machine-readable line.
 """
+import os
 import sys
 import time
 
@@ -17,24 +25,30 @@ import numpy as np
 
 from mnist_idx import read_split
 
+HIDDEN = 1000
+BATCH = 1024
+
 
 def glorot_uniform(rng, fan_in, fan_out):
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32)
 
 
-def train_and_test(seed, epochs, x, y_one_hot, x_test, y_test):
-    rng = np.random.default_rng(seed)
-    params = [glorot_uniform(rng, x.shape[1], 1000), np.zeros(1000, np.float32),
-              glorot_uniform(rng, 1000, 10), np.zeros(10, np.float32)]
+def predict(params, x):
+    hidden = np.maximum(x @ params[0] + params[1], 0)
+    return (hidden @ params[2] + params[3]).argmax(axis=1)
+
+
+def train(params, epoch_orders, x, y_one_hot, after_epoch=lambda epoch: None):
+    """Trains params in place, one epoch per order of the rows; returns seconds per epoch."""
     mean = [np.zeros_like(p) for p in params]
     square_mean = [np.zeros_like(p) for p in params]
     step = 0
-    start = time.perf_counter()
-    for _ in range(epochs):
-        order = rng.permutation(x.shape[0])
-        for begin in range(0, x.shape[0], 1024):
-            index = order[begin:begin + 1024]
+    seconds = []
+    for epoch, order in enumerate(epoch_orders, 1):
+        start = time.perf_counter()
+        for begin in range(0, x.shape[0], BATCH):
+            index = order[begin:begin + BATCH]
             xb, yb = x[index], y_one_hot[index]
             hidden = np.maximum(xb @ params[0] + params[1], 0)
             logits = hidden @ params[2] + params[3]
@@ -52,23 +66,58 @@ def train_and_test(seed, epochs, x, y_one_hot, x_test, y_test):
                 v *= np.float32(0.999)
                 v += np.float32(0.001) * g * g
                 p -= step_size * m / (np.sqrt(v) + np.float32(1e-7))
-    seconds = (time.perf_counter() - start) / epochs
-    hidden = np.maximum(x_test @ params[0] + params[1], 0)
-    accuracy = float(((hidden @ params[2] + params[3]).argmax(axis=1) == y_test).mean())
-    return seconds, accuracy
+        seconds.append(time.perf_counter() - start)
+        after_epoch(epoch)
+    return sum(seconds) / len(seconds)
 
 
-def main():
-    data_dir, epochs, seeds = sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3:]]
+def run_seeds(data_dir, epochs, seeds):
     x, y = read_split(data_dir, "train")
     x_test, y_test = read_split(data_dir, "t10k")
     y_one_hot = np.eye(10, dtype=np.float32)[y]
     accuracies = []
     for seed in seeds:
-        seconds, accuracy = train_and_test(seed, epochs, x, y_one_hot, x_test, y_test)
-        accuracies.append(accuracy)
-        print(f"numpy seed {seed:>4}: {seconds:.3f} s/epoch, test accuracy {accuracy:.4f}", flush=True)
+        rng = np.random.default_rng(seed)
+        params = [glorot_uniform(rng, x.shape[1], HIDDEN), np.zeros(HIDDEN, np.float32),
+                  glorot_uniform(rng, HIDDEN, 10), np.zeros(10, np.float32)]
+        orders = (rng.permutation(x.shape[0]) for _ in range(epochs))
+        seconds = train(params, orders, x, y_one_hot)
+        accuracies.append(float((predict(params, x_test) == y_test).mean()))
+        print(f"numpy seed {seed:>4}: {seconds:.3f} s/epoch, test accuracy {accuracies[-1]:.4f}", flush=True)
     print(f"numpy: mean_test_accuracy={np.mean(accuracies):.4f} seeds={len(seeds)}")
+
+
+def replay(start_dir, data_dir, epochs):
+    x, y = read_split(data_dir, "train")
+    x_test, y_test = read_split(data_dir, "t10k")
+    y_one_hot = np.eye(10, dtype=np.float32)[y]
+    # backflow's parameters in its order (kernel [784, 1000], bias, kernel [1000, 10], bias),
+    # row-major float32; its row orders as uint32, one epoch after another.
+    weights = np.fromfile(os.path.join(start_dir, "initial_weights.f32"), dtype="<f4")
+    sizes = [x.shape[1] * HIDDEN, HIDDEN, HIDDEN * 10, 10]
+    if weights.size != sum(sizes):
+        sys.exit(f"numpy replay: {start_dir}: {weights.size} initial weights, expected {sum(sizes)}")
+    shapes = [(x.shape[1], HIDDEN), (HIDDEN,), (HIDDEN, 10), (10,)]
+    params = [part.reshape(shape).copy() for part, shape in zip(np.split(weights, np.cumsum(sizes)[:-1]), shapes)]
+    orders = np.fromfile(os.path.join(start_dir, "epoch_orders.u32"), dtype="<u4").astype(np.int64)
+    if orders.size != epochs * x.shape[0]:
+        sys.exit(f"numpy replay: {start_dir}: {orders.size} row indices, expected {epochs} epochs of {x.shape[0]}")
+
+    def report(epoch):
+        accuracy = (predict(params, x_test) == y_test).mean()
+        print(f"numpy replay epoch {epoch}: test accuracy {accuracy:.4f}", flush=True)
+
+    train(params, orders.reshape(epochs, x.shape[0]), x, y_one_hot, report)
+    predicted = predict(params, x_test)
+    predicted.astype(np.uint8).tofile(os.path.join(start_dir, "numpy_predictions.u8"))
+    print(f"numpy replay: test_accuracy={(predicted == y_test).mean():.4f}")
+
+
+def main():
+    if sys.argv[1:2] == ["--replay"]:
+        replay(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    else:
+        run_seeds(sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3:]])
 
 
 if __name__ == "__main__":

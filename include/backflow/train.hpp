@@ -4,12 +4,14 @@
 
 #include <backflow/layers.hpp>
 #include <backflow/optim.hpp>
+#include <backflow/random.hpp>
 #include <backflow/tensor.hpp>
 
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -27,7 +29,7 @@ struct FitOptions {
   int epochs = 5;
   /// Rows per update step (the last batch of an epoch may be smaller).
   std::size_t batch_size = 1024;
-  std::uint64_t seed = 42;  ///< for the shuffling (Random(seed, 1): apart from the initial weights' stream)
+  std::uint64_t seed = 42;  ///< for the shuffling (see EpochOrder)
   /// Visit the rows in a new random order every epoch.
   bool shuffle = true;
   /// Evaluated after each epoch (Keras' validation_data).
@@ -35,6 +37,22 @@ struct FitOptions {
   /// Where progress goes; nullptr for none. A terminal gets a live bar, anything else
   /// whole lines.
   std::FILE* progress = stdout;
+};
+
+/// The order in which fit() visits the rows, epoch after epoch: 0, 1, ..., rows - 1, shuffled
+/// anew for each epoch by Random(seed, 1) when `shuffle` is on. fit() takes its batches from
+/// this class, so a replay elsewhere (bench_mnist's numpy replay) can see the very same batches.
+class EpochOrder {
+ public:
+  /// The orders of fit() with FitOptions `seed` and `shuffle` over `rows` rows.
+  EpochOrder(std::size_t rows, std::uint64_t seed, bool shuffle = true);
+  /// The next epoch's order of row indices; valid until the next call.
+  std::span<const std::size_t> next_epoch();
+
+ private:
+  std::vector<std::size_t> order_;
+  Random random_;
+  bool shuffle_;
 };
 
 /// What one epoch measured. Training loss and accuracy are averages over the epoch's batches,

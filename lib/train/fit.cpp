@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <numeric>
 #include <span>
 
 namespace backflow {
@@ -135,18 +134,13 @@ History fit(const Sequential& model, Optimizer& optimizer, const LabeledData& da
   if (options.validation) check_data(model, *options.validation, "fit (validation data)");
   check_batch_size(options.batch_size, "fit");
   const std::size_t rows = data.inputs.shape()[0];
-  std::vector<std::size_t> order(rows);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  // Stream 1 of the seed: Sequential drew the initial weights from Random(seed), and
-  // reusing those very numbers as the batch order would tie the two together. (Keras seeds
-  // its initialisers and its shuffling apart, too.)
-  Random random(options.seed, 1);
+  EpochOrder epoch_order(rows, options.seed, options.shuffle);
   History history;
 
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     if (options.progress != nullptr) fmt::print(options.progress, "Epoch {}/{}\n", epoch, options.epochs);
     const auto epoch_start = std::chrono::steady_clock::now();
-    if (options.shuffle) random.shuffle(order);
+    const std::span<const std::size_t> order = epoch_order.next_epoch();
     detail::Progress progress(options.progress, step_count(rows, options.batch_size));
     const EpochTotals totals = train_one_epoch(model, optimizer, data, order, options.batch_size, epoch, progress);
     check_weights_finite(model, epoch);
