@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -47,21 +48,29 @@ std::string shell_quoted(const std::string& argument) {
   return quoted + "'";
 }
 
+// Whether Debian's python3 can import `module`.
+bool python_has(const std::string& module) {
+  return std::system(fmt::format("/usr/bin/python3 -c 'import {}' >/dev/null 2>&1", module).c_str()) == 0;
+}
+
 // Runs a peer's Python script, echoing its output, and returns the number that follows
 // `key` in its last machine-readable line; -1 when the peer is not installed, -2 when its
-// script failed.
+// script failed or printed no such line.
 double run_python_peer(const std::string& module, const std::string& package, const std::vector<std::string>& arguments,
                        const char* key) {
-  if (std::system(fmt::format("/usr/bin/python3 -c 'import {}' >/dev/null 2>&1", module).c_str()) != 0) {
+  if (!python_has(module)) {
     fmt::print("{}: not installed (Debian: {}), no side-by-side comparison\n", module, package);
     return -1.0;
   }
   std::string command = "/usr/bin/python3";
   for (const std::string& argument : arguments) command += " " + shell_quoted(argument);
   std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1.0;
+  if (pipe == nullptr) {
+    examples::print_error(fmt::format("the {} comparison could not start: {}", module, std::strerror(errno)).c_str());
+    return -2.0;
+  }
   char line[512];
-  double value = -1.0;
+  double value = -2.0;
   while (std::fgets(line, sizeof line, pipe) != nullptr) {
     fmt::print("  {}", line);
     double parsed = 0.0;
@@ -75,6 +84,10 @@ double run_python_peer(const std::string& module, const std::string& package, co
     examples::print_error(fmt::format("the {} comparison failed ({}): see its output above", module, how).c_str());
     return -2.0;  // ran and failed: unlike "not installed", an error
   }
+  if (value == -2.0) {
+    examples::print_error(
+        fmt::format("the {} comparison printed no result (a line \"{}\"): see its output above", module, key).c_str());
+  }
   return value;
 }
 
@@ -82,7 +95,9 @@ double run_python_peer(const std::string& module, const std::string& package, co
 std::filesystem::path make_replay_directory() {
   std::string name = (std::filesystem::temp_directory_path() / "backflow-replay-XXXXXX").string();
   if (mkdtemp(name.data()) == nullptr) {
-    throw std::system_error(errno, std::generic_category(), "bench_mnist: cannot make a directory for the replay");
+    throw std::runtime_error(
+        fmt::format("bench_mnist: --replay: cannot make the directory {} for the files numpy reads: {}", name,
+                    std::strerror(errno)));
   }
   return name;
 }
@@ -98,25 +113,29 @@ struct RemovedAtExit {
 
 template <typename Number>
 void write_numbers(const std::filesystem::path& file, const std::vector<Number>& numbers) {
+  errno = 0;
   std::ofstream out(file, std::ios::binary);
   out.write(reinterpret_cast<const char*>(numbers.data()),
             static_cast<std::streamsize>(numbers.size() * sizeof(Number)));
-  if (!out.flush()) throw std::runtime_error(fmt::format("bench_mnist: cannot write {}", file.string()));
+  if (!out.flush()) {
+    throw std::runtime_error(fmt::format("bench_mnist: --replay: cannot write {}: {}", file.string(),
+                                         errno != 0 ? std::strerror(errno) : "the write failed"));
+  }
 }
 
-// What numpy needs to start where backflow starts, in this machine's byte order: the initial
-// weights, parameter after parameter (float32), and the row order of every epoch that fit
-// will use (uint32), from the same EpochOrder.
+// What numpy needs to start where backflow starts, in this machine's byte order (numpy runs
+// here too): the initial weights, parameter after parameter (float32), and the row order of
+// every epoch that fit() will take with `options` (uint32), from the same EpochOrder.
 void write_replay_start(const std::filesystem::path& directory, const Sequential& model, std::size_t rows,
-                        std::uint64_t seed, int epochs) {
+                        const FitOptions& options) {
   std::vector<float> weights;
   for (const Tensor& parameter : model.parameters()) {
     weights.insert(weights.end(), parameter.data().begin(), parameter.data().end());
   }
   write_numbers(directory / "initial_weights.f32", weights);
-  EpochOrder epoch_order(rows, seed);
+  EpochOrder epoch_order(rows, options.seed, options.shuffle);
   std::vector<std::uint32_t> orders;
-  for (int epoch = 0; epoch < epochs; ++epoch) {
+  for (int epoch = 0; epoch < options.epochs; ++epoch) {
     for (std::size_t row : epoch_order.next_epoch()) orders.push_back(static_cast<std::uint32_t>(row));
   }
   write_numbers(directory / "epoch_orders.u32", orders);
@@ -132,35 +151,40 @@ struct ReplayedRun {
 };
 
 // Runs numpy from backflow's start for one seed and prints how far apart the two runs ended.
-// Returns false when numpy ran and failed.
-bool compare_with_numpy_replay(const ReplayedRun& run, const std::filesystem::path& script,
+// Returns false when numpy failed.
+bool compare_with_numpy_replay(const ReplayedRun& backflow_run, const std::filesystem::path& script,
                                const std::filesystem::path& data, int epochs) {
   std::string per_epoch;
-  for (std::size_t e = 0; e < run.epoch_accuracies.size(); ++e) {
-    per_epoch += fmt::format("{}{:.4f}", e == 0 ? "" : " ", run.epoch_accuracies[e]);
+  for (std::size_t e = 0; e < backflow_run.epoch_accuracies.size(); ++e) {
+    per_epoch += fmt::format("{}{:.4f}", e == 0 ? "" : " ", backflow_run.epoch_accuracies[e]);
   }
-  fmt::print("seed {}: numpy from backflow's initial weights and batch order (backflow, per epoch: {}):\n", run.seed,
-             per_epoch);
-  const double numpy_accuracy =
-      run_python_peer("numpy", "python3-numpy",
-                      {script.string(), "--replay", run.directory.string(), data.string(), std::to_string(epochs)},
-                      "numpy replay: test_accuracy=%lf");
-  if (numpy_accuracy < 0) return numpy_accuracy != -2.0;
-  std::ifstream in(run.directory / "numpy_predictions.u8", std::ios::binary);
-  std::vector<char> numpy_predictions(run.predictions.size());
+  fmt::print("seed {}: numpy from backflow's initial weights and batch order (backflow, per epoch: {}):\n",
+             backflow_run.seed, per_epoch);
+  const double numpy_accuracy = run_python_peer(
+      "numpy", "python3-numpy",
+      {script.string(), "--replay", backflow_run.directory.string(), data.string(), std::to_string(epochs)},
+      "numpy replay: test_accuracy=%lf");
+  if (numpy_accuracy < 0) return false;  // numpy is there (checked before training), so it failed
+  const std::filesystem::path file = backflow_run.directory / "numpy_predictions.u8";
+  std::ifstream in(file, std::ios::binary);
+  std::vector<char> numpy_predictions(backflow_run.predictions.size());
   in.read(numpy_predictions.data(), static_cast<std::streamsize>(numpy_predictions.size()));
   if (in.gcount() != static_cast<std::streamsize>(numpy_predictions.size())) {
-    examples::print_error("bench_mnist: the numpy replay left no predictions for the test images");
+    examples::print_error(
+        fmt::format("bench_mnist: the numpy replay of seed {} left {} of the {} test predictions in {}",
+                    backflow_run.seed, in.gcount(), numpy_predictions.size(), file.string())
+            .c_str());
     return false;
   }
   std::size_t differ = 0;
-  for (std::size_t i = 0; i < run.predictions.size(); ++i) {
-    differ += run.predictions[i] != static_cast<std::size_t>(static_cast<unsigned char>(numpy_predictions[i])) ? 1 : 0;
+  for (std::size_t i = 0; i < backflow_run.predictions.size(); ++i) {
+    const auto numpy_class = static_cast<std::size_t>(static_cast<unsigned char>(numpy_predictions[i]));
+    differ += backflow_run.predictions[i] != numpy_class ? 1 : 0;
   }
   fmt::print(
       "replay of seed {}: test accuracy backflow {:.4f}, numpy {:.4f}; their predictions differ on {} of {} "
       "test images\n",
-      run.seed, run.accuracy, numpy_accuracy, differ, run.predictions.size());
+      backflow_run.seed, backflow_run.accuracy, numpy_accuracy, differ, backflow_run.predictions.size());
   return true;
 }
 
@@ -211,6 +235,10 @@ int run(int argc, char** argv) {
   app.add_flag("--no-zero-skipping", dense_only,
                "multiply the mostly-zero pixel batches with sgemm too (set_zero_skipping(false)): the dense speed");
   if (const auto status = examples::parse_command_line(app, argc, argv, 1)) return *status;
+  if (replay && !python_has("numpy")) {
+    examples::print_error("bench_mnist: --replay needs numpy for /usr/bin/python3 (Debian: python3-numpy)");
+    return 1;
+  }
 
   try {
     set_num_threads(threads);
@@ -242,13 +270,13 @@ int run(int argc, char** argv) {
       options.epochs = epochs;
       options.seed = seed;
       options.progress = nullptr;
-      ReplayedRun run;
+      ReplayedRun replayed_run;
       if (replay) {
-        run.seed = seed;
-        run.directory = replay_directory.path / fmt::format("seed_{}", seed);
-        std::filesystem::create_directory(run.directory);
-        write_replay_start(run.directory, model, data.train.count, seed, epochs);
         options.validation = test;  // the test accuracy after each epoch (fit's timings leave it out)
+        replayed_run.seed = seed;
+        replayed_run.directory = replay_directory.path / fmt::format("seed_{}", seed);
+        std::filesystem::create_directory(replayed_run.directory);
+        write_replay_start(replayed_run.directory, model, data.train.count, options);
       }
       const History history = fit(model, adam, train, options);
       const Evaluation result = evaluate(model, test);
@@ -260,12 +288,13 @@ int run(int argc, char** argv) {
       if (first_run_peak == 0.0) first_run_peak = peak_resident_megabytes();
       fmt::print("backflow seed {:>4}: {:.3f} s/epoch (training only), test accuracy {:.4f}\n", seed, seconds,
                  result.accuracy);
-      if (replay) {  // after the peak is taken: predicting all test images at once takes memory of its own
-        for (const EpochResult& epoch : history.epochs) run.epoch_accuracies.push_back(epoch.val_accuracy);
-        run.accuracy = result.accuracy;
-        NoGradGuard no_graph;
-        run.predictions = argmax_rows(model.logits(test.inputs));
-        replayed.push_back(std::move(run));
+      if (replay) {
+        for (const EpochResult& epoch : history.epochs) replayed_run.epoch_accuracies.push_back(epoch.val_accuracy);
+        replayed_run.accuracy = result.accuracy;
+        // In batches of 1024 rows, as evaluate() took its accuracy: each matmul picks its
+        // kernel by the batch's zeros, so other batches could round otherwise.
+        replayed_run.predictions = argmax_rows(predict(model, test.inputs));
+        replayed.push_back(std::move(replayed_run));
       }
     }
     const double mean_accuracy =
@@ -317,8 +346,10 @@ int run(int argc, char** argv) {
                    examples::counted(seeds.size(), "seed"), mean_accuracy, numpy_accuracy);
       }
     }
-    for (const ReplayedRun& run : replayed) {
-      if (!compare_with_numpy_replay(run, scripts / "numpy_keras_mnist.py", data.directory, epochs)) peer_failed = true;
+    for (const ReplayedRun& replayed_run : replayed) {
+      if (!compare_with_numpy_replay(replayed_run, scripts / "numpy_keras_mnist.py", data.directory, epochs)) {
+        peer_failed = true;
+      }
     }
     if (peer_failed) return 1;
   } catch (const std::exception& e) {

@@ -92,14 +92,15 @@ def replay(start_dir, data_dir, epochs):
     x_test, y_test = read_split(data_dir, "t10k")
     y_one_hot = np.eye(10, dtype=np.float32)[y]
     # backflow's parameters in its order (kernel [784, 1000], bias, kernel [1000, 10], bias),
-    # row-major float32; its row orders as uint32, one epoch after another.
-    weights = np.fromfile(os.path.join(start_dir, "initial_weights.f32"), dtype="<f4")
-    sizes = [x.shape[1] * HIDDEN, HIDDEN, HIDDEN * 10, 10]
+    # row-major float32; its row orders as uint32, one epoch after another. Both in this
+    # machine's byte order: bench_mnist wrote them here.
+    weights = np.fromfile(os.path.join(start_dir, "initial_weights.f32"), dtype=np.float32)
+    shapes = [(x.shape[1], HIDDEN), (HIDDEN,), (HIDDEN, 10), (10,)]
+    sizes = [int(np.prod(shape)) for shape in shapes]
     if weights.size != sum(sizes):
         sys.exit(f"numpy replay: {start_dir}: {weights.size} initial weights, expected {sum(sizes)}")
-    shapes = [(x.shape[1], HIDDEN), (HIDDEN,), (HIDDEN, 10), (10,)]
-    params = [part.reshape(shape).copy() for part, shape in zip(np.split(weights, np.cumsum(sizes)[:-1]), shapes)]
-    orders = np.fromfile(os.path.join(start_dir, "epoch_orders.u32"), dtype="<u4").astype(np.int64)
+    params = [part.reshape(shape) for part, shape in zip(np.split(weights, np.cumsum(sizes)[:-1]), shapes)]
+    orders = np.fromfile(os.path.join(start_dir, "epoch_orders.u32"), dtype=np.uint32)
     if orders.size != epochs * x.shape[0]:
         sys.exit(f"numpy replay: {start_dir}: {orders.size} row indices, expected {epochs} epochs of {x.shape[0]}")
 
