@@ -49,8 +49,9 @@ struct DotOptions {
 };
 
 /// DOT text for `graph`. Throws std::invalid_argument for max_nodes 0, a picture that
-/// cannot be summarised down to max_nodes, a `step` that no node of the graph has, or (in
-/// step mode) a hand-built view whose root is none of its vertices.
+/// cannot be summarised down to max_nodes, a `step` on a graph without gradients or that no
+/// node of the graph has, or (in step mode) a hand-built view whose root is none of its
+/// vertices.
 std::string to_dot(const GraphView& graph, const DotOptions& options = {});
 /// DOT text for the graph behind `root` (builds the view, then calls the overload above).
 std::string to_dot(const Value& root, const DotOptions& options = {});
@@ -70,7 +71,9 @@ void render(const Tensor& root, const std::filesystem::path& file, const DotOpti
 /// The picture as bytes in `format`, without touching files: "dot" (backflow's own text), or
 /// any output format Graphviz names, in its spelling ("svg", "png", "pdf", also "jpg",
 /// "json", ...). Throws std::runtime_error with Graphviz's message for a format it does not
-/// know (it is case-sensitive: "SVG" is unknown), or when built without Graphviz.
+/// know (it is case-sensitive: "SVG" is unknown), or when built without Graphviz, and
+/// std::invalid_argument for Graphviz's window formats ("x11", "xlib", "gtk") and "vrml"
+/// (which writes files of its own).
 std::string render_to_memory(const GraphView& graph, std::string_view format, const DotOptions& options = {});
 
 /// True when backflow was built with Graphviz, so render() can write .svg, .png and .pdf.

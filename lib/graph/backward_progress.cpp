@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace backflow::detail {
@@ -11,19 +12,25 @@ BackwardProgress::BackwardProgress(const GraphView& graph, int step)
       known_(boost::num_vertices(graph), 0.0),
       arrived_(boost::num_vertices(graph), 0),
       expected_(boost::num_vertices(graph), 0) {
+  if (!graph[boost::graph_bundle].has_gradients) {
+    throw std::invalid_argument(
+        fmt::format("backflow: DotOptions::step {}: the graph has no gradients; call backward() first", step));
+  }
   bool found = false;
+  int last_step = -1;
   for (auto [vertex, end] = boost::vertices(graph); vertex != end; ++vertex) {
     if (graph[*vertex].backward_step == step) {
       current_ = *vertex;
       found = true;
     }
+    last_step = std::max(last_step, graph[*vertex].backward_step);
     expected_[*vertex] = boost::out_degree(*vertex, graph);
   }
   if (!found) {
     throw std::invalid_argument(
-        fmt::format("backflow: DotOptions::step {}: no node has that backward step "
-                    "(the graph has {} nodes, steps 0 to {})",
-                    step, boost::num_vertices(graph), boost::num_vertices(graph) - 1));
+        last_step < 0 ? fmt::format("backflow: DotOptions::step {}: backward() numbered no node of this graph", step)
+                      : fmt::format("backflow: DotOptions::step {}: no node has that backward step (steps 0 to {})",
+                                    step, last_step));
   }
   const GraphVertex root = graph[boost::graph_bundle].root;
   if (root >= boost::num_vertices(graph)) {  // a view built by hand, not by make_graph_view

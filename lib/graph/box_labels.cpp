@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 namespace backflow::detail {
 namespace {
@@ -51,14 +52,24 @@ std::string op_summary(const GraphView& graph, const Box& box) {
   return ops.size() > 4 ? text + ", ..." : text;
 }
 
+// "-0.5000 to 2.0000", and how many are NaN: min and max pass over NaN without a trace, and a
+// NaN is what a learner looks for in a summary.
 std::string range(const GraphView& graph, const Box& box, double GraphNode::*number) {
-  double low = graph[box.members.front()].*number;
-  double high = low;
+  std::optional<double> low;
+  std::optional<double> high;
+  std::size_t nans = 0;
   for (GraphVertex vertex : box.members) {
-    low = std::min(low, graph[vertex].*number);
-    high = std::max(high, graph[vertex].*number);
+    const double value = graph[vertex].*number;
+    if (std::isnan(value)) {
+      ++nans;
+      continue;
+    }
+    low = std::min(low.value_or(value), value);
+    high = std::max(high.value_or(value), value);
   }
-  return low == high ? format_number(low) : format_number(low) + " to " + format_number(high);
+  if (!low) return "NaN";  // every one
+  const std::string text = *low == *high ? format_number(*low) : format_number(*low) + " to " + format_number(*high);
+  return nans == 0 ? text : fmt::format("{} ({} NaN)", text, nans);
 }
 
 // Summary boxes are plain boxes with lines, not records: dot loses edges between records
@@ -75,7 +86,9 @@ std::string module_label(const GraphView& graph, const Box& box, const LabelMode
   for (GraphVertex vertex : box.members) {
     if (graph[vertex].role != NodeRole::parameter) continue;
     ++parameters;
-    largest_parameter_grad = std::max(largest_parameter_grad, std::fabs(graph[vertex].grad));
+    // A NaN gradient makes the largest size NaN (and keeps it so): std::max would hide it.
+    const double size = std::fabs(graph[vertex].grad);
+    if (std::isnan(size) || size > largest_parameter_grad) largest_parameter_grad = size;
   }
   std::vector<std::string> texts{box.title, fmt::format("{} nodes: {}", box.members.size(), op_summary(graph, box))};
   if (parameters > 0) {

@@ -26,7 +26,9 @@ struct ArrowStyle {
 };
 ArrowStyle gradient_style(double grad, double largest_magnitude);
 
-/// `text` as the inside of a DOT double-quoted string (" and \ escaped, newlines as \n).
+/// `text` as the inside of a DOT double-quoted string (" and \ escaped, newlines as \n, &
+/// as &amp;, a tab as a space, control characters and bytes that are not UTF-8 as U+FFFD), so
+/// that Graphviz shows it as written and its SVG stays well-formed XML.
 std::string quoted(std::string_view text);
 /// `text` as one field of a record label inside a DOT string: also escapes { } | < >.
 std::string record_field(std::string_view text);

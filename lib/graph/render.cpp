@@ -275,6 +275,16 @@ void render(const Value& root, const std::filesystem::path& file, const DotOptio
 }
 
 std::string render_to_memory(const GraphView& graph, std::string_view format, const DotOptions& options) {
+  // Graphviz also has formats that open a window (and, without a display, crash or exit the
+  // process) or that write files of their own beside the picture: none gives bytes.
+  const std::string_view device = format.substr(0, format.find(':'));  // "png:cairo" is png
+  for (std::string_view unsuitable : {"x11", "xlib", "gtk", "vrml"}) {
+    if (device == unsuitable) {
+      throw std::invalid_argument(
+          fmt::format("backflow: render_to_memory: '{}' is not a format of bytes: it {}", format,
+                      device == "vrml" ? "writes an image file for every node" : "draws in a window"));
+    }
+  }
   std::string dot = to_dot(graph, format == "dot" ? options : within_layout_limit(options));
   if (format == "dot") return dot;
 #ifdef BACKFLOW_HAVE_GRAPHVIZ

@@ -3,6 +3,7 @@
 #include "worked_example.hpp"
 
 #include <backflow/dot.hpp>
+#include <backflow/scope.hpp>
 
 #include <boost/graph/graphviz.hpp>
 #include <doctest/doctest.h>
@@ -193,6 +194,53 @@ TEST_CASE("labels with DOT and record syntax in them are escaped") {
   for (auto [vertex, end] = boost::vertices(parsed); vertex != end; ++vertex) labels.insert(parsed[*vertex].label);
   CHECK(labels.count(R"({ say "hi" \\ \{a\|b\} \<p\>\nnext | data 1.0000 })") == 1);
   CHECK(labels.count(b_record) == 1);
+}
+
+TEST_CASE("label text Graphviz would decode, drop or choke on is written so it shows as typed") {
+  Value a(1.0, "&lt;b&gt; & co");    // entities: Graphviz would show "<b> & co"
+  Value b(2.0, "bell\x01\ttab");     // a control character (not allowed in XML) and a tab
+  Value c(3.0, "cut \xe2\x82");      // a UTF-8 sequence cut short
+  Value d(4.0, "caf\xc3\xa9 \xe9");  // whole UTF-8 is kept; a Latin-1 byte is not UTF-8
+  const std::string dot = backflow::to_dot(a * b + c * d, without_legend());
+  const std::string replacement = "\xEF\xBF\xBD";  // U+FFFD
+  CHECK(dot.find("{ &amp;lt;b&amp;gt; &amp; co | data 1.0000 }") != std::string::npos);
+  CHECK(dot.find("{ bell" + replacement + " tab | data 2.0000 }") != std::string::npos);
+  CHECK(dot.find("{ cut " + replacement + replacement + " | data 3.0000 }") != std::string::npos);
+  CHECK(dot.find("{ caf\xc3\xa9 " + replacement + " | data 4.0000 }") != std::string::npos);
+  CHECK(dot.find('\x01') == std::string::npos);
+}
+
+TEST_CASE("summary boxes say NaN where a member holds one: min and max would hide it") {
+  Value x(-1.0, "x");
+  Value y = 0.0;
+  {
+    backflow::ScopeGuard scope(backflow::scope_id("layer"));
+    Value w1(2.0, "w1");
+    Value w2(0.5, "w2");
+    Value w3(3.0, "w3");
+    for (Value* w : {&w1, &w2, &w3}) w->mark_parameter();
+    y = x * w1 + x.pow(w2) * w3;  // (-1)^0.5 is NaN, and so are the gradients of w2 and w3
+  }
+  y.backward();
+  DotOptions collapsed = without_legend();
+  collapsed.collapse_modules = true;
+  CHECK(backflow::to_dot(y, collapsed).find("3 parameters, largest grad size nan") != std::string::npos);
+  // Merged groups of similar nodes: the parameters' grads run from -1 to 2 with two NaN.
+  DotOptions small = without_legend();
+  small.max_nodes = 9;
+  const std::string dot = backflow::to_dot(y, small);
+  CHECK(dot.find("(2 NaN)") != std::string::npos);
+}
+
+TEST_CASE("a step needs gradients, and a wrong step names the steps there are") {
+  const Value y = Value(2.0) * Value(3.0);
+  DotOptions options;
+  options.step = 0;
+  CHECK_THROWS_WITH_AS(backflow::to_dot(y, options), doctest::Contains("no gradients; call backward() first"),
+                       std::invalid_argument);
+  y.backward();
+  options.step = 7;
+  CHECK_THROWS_WITH_AS(backflow::to_dot(y, options), doctest::Contains("(steps 0 to 2)"), std::invalid_argument);
 }
 
 TEST_CASE("modules collapse to one box each") {

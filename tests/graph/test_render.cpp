@@ -279,6 +279,28 @@ TEST_CASE("a full disk: the write fails with an exception, not exit(1), and leav
   CHECK(scratch.files() == 0);
 }
 
+TEST_CASE("labels with control characters, cut UTF-8 or entities still give SVG with the text as typed") {
+  const backflow::Value a(1.0, "&lt;b&gt;");
+  const backflow::Value b(2.0, "bell\x01 cut \xe2\x82");
+  DotOptions options;
+  options.title = "title\x02";
+  const std::string svg = backflow::render_to_memory(backflow::make_graph_view(a * b), "svg", options);
+  CHECK(svg.find(">&amp;lt;b&amp;gt;</text>") != std::string::npos);
+  CHECK(svg.find(">bell\xEF\xBF\xBD cut \xEF\xBF\xBD\xEF\xBF\xBD</text>") != std::string::npos);
+  CHECK(svg.find(">title\xEF\xBF\xBD</text>") != std::string::npos);
+  CHECK(svg.find('\x01') == std::string::npos);
+  CHECK(svg.find('\x02') == std::string::npos);
+}
+
+TEST_CASE("render_to_memory refuses Graphviz's window formats, which crash or exit without a display") {
+  const WorkedExample worked = after_backward();
+  for (const char* format : {"x11", "xlib", "gtk", "x11:cairo", "vrml"}) {
+    CAPTURE(format);
+    CHECK_THROWS_WITH_AS(backflow::render_to_memory(backflow::make_graph_view(worked.error), format),
+                         doctest::Contains("is not a format of bytes"), std::invalid_argument);
+  }
+}
+
 TEST_CASE("Graphviz's own error text comes back as an exception") {
   ScratchDirectory scratch;
   const WorkedExample worked = after_backward();
