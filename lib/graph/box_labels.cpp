@@ -54,22 +54,26 @@ std::string op_summary(const GraphView& graph, const Box& box) {
 
 // "-0.5000 to 2.0000", and how many are NaN: min and max pass over NaN without a trace, and a
 // NaN is what a learner looks for in a summary.
-std::string range(const GraphView& graph, const Box& box, double GraphNode::*number) {
+std::string range(const std::vector<double>& numbers) {
   std::optional<double> low;
   std::optional<double> high;
   std::size_t nans = 0;
-  for (GraphVertex vertex : box.members) {
-    const double value = graph[vertex].*number;
-    if (std::isnan(value)) {
+  for (const double number : numbers) {
+    if (std::isnan(number)) {
       ++nans;
       continue;
     }
-    low = std::min(low.value_or(value), value);
-    high = std::max(high.value_or(value), value);
+    low = std::min(low.value_or(number), number);
+    high = std::max(high.value_or(number), number);
   }
   if (!low) return "NaN";  // every one
   const std::string text = *low == *high ? format_number(*low) : format_number(*low) + " to " + format_number(*high);
   return nans == 0 ? text : fmt::format("{} ({} NaN)", text, nans);
+}
+
+// In step mode a merged box shows only the gradients complete by this step.
+bool grad_known(const LabelMode& mode, GraphVertex vertex) {
+  return mode.progress == nullptr || mode.progress->complete(vertex);
 }
 
 // Summary boxes are plain boxes with lines, not records: dot loses edges between records
@@ -82,10 +86,13 @@ std::string lines(const std::vector<std::string>& texts) {
 
 std::string module_label(const GraphView& graph, const Box& box, const LabelMode& mode) {
   std::size_t parameters = 0;
+  std::size_t known = 0;
   double largest_parameter_grad = 0.0;
   for (GraphVertex vertex : box.members) {
     if (graph[vertex].role != NodeRole::parameter) continue;
     ++parameters;
+    if (!grad_known(mode, vertex)) continue;
+    ++known;
     // A NaN gradient makes the largest size NaN (and keeps it so): std::max would hide it.
     const double size = std::fabs(graph[vertex].grad);
     if (std::isnan(size) || size > largest_parameter_grad) largest_parameter_grad = size;
@@ -93,7 +100,12 @@ std::string module_label(const GraphView& graph, const Box& box, const LabelMode
   std::vector<std::string> texts{box.title, fmt::format("{} nodes: {}", box.members.size(), op_summary(graph, box))};
   if (parameters > 0) {
     std::string text = fmt::format("{} parameters", parameters);
-    if (mode.gradients) text += ", largest grad size " + format_number(largest_parameter_grad);
+    if (mode.progress != nullptr && known < parameters) {
+      text += fmt::format(", {} with their grad", known);
+      if (known > 0) text += ", largest size so far " + format_number(largest_parameter_grad);
+    } else if (mode.gradients || mode.progress != nullptr) {
+      text += ", largest grad size " + format_number(largest_parameter_grad);
+    }
     texts.push_back(text);
   }
   return lines(texts);
@@ -102,8 +114,20 @@ std::string module_label(const GraphView& graph, const Box& box, const LabelMode
 std::string part_label(const GraphView& graph, const Box& box) { return lines({box.title, op_summary(graph, box)}); }
 
 std::string group_label(const GraphView& graph, const Box& box, const LabelMode& mode) {
-  std::vector<std::string> texts{box.title, "data " + range(graph, box, &GraphNode::value)};
-  if (mode.gradients) texts.push_back("grad " + range(graph, box, &GraphNode::grad));
+  std::vector<double> values;
+  std::vector<double> grads;  // the ones known (all of them outside step mode)
+  for (GraphVertex vertex : box.members) {
+    values.push_back(graph[vertex].value);
+    if (grad_known(mode, vertex)) grads.push_back(graph[vertex].grad);
+  }
+  std::vector<std::string> texts{box.title, "data " + range(values)};
+  if (grads.empty() && mode.progress != nullptr) {
+    texts.emplace_back("grad ?");
+  } else if (grads.size() < box.members.size()) {
+    texts.push_back(fmt::format("grad {} ({} of {} known)", range(grads), grads.size(), box.members.size()));
+  } else if (mode.gradients || mode.progress != nullptr) {
+    texts.push_back("grad " + range(grads));
+  }
   return lines(texts);
 }
 

@@ -164,8 +164,10 @@ class DotWriter {
     }
   }
 
+  // The box that holds the node backward() is processing: the node's own box, or the
+  // module or group it was merged into.
   bool is_current(std::size_t index) const {
-    return progress_ != nullptr && box(index).kind == BoxKind::node && only_member(index) == progress_->current();
+    return progress_ != nullptr && picture_.box_of[progress_->current()] == index;
   }
 
   void write_box(std::size_t index) {
@@ -186,13 +188,13 @@ class DotWriter {
         break;
       }
       case BoxKind::module:
-        out_ += fmt::format("    {} [shape=box, style=\"rounded,filled\", fillcolor=\"{}\", label=\"{}\"];\n",
-                            box_id(index), detail::module_fill, label);
+        out_ += fmt::format("    {} [shape=box, style=\"rounded,filled\", fillcolor=\"{}\", label=\"{}\"{}];\n",
+                            box_id(index), detail::module_fill, label, highlight);
         break;
       case BoxKind::group:
       case BoxKind::part:
-        out_ += fmt::format("    {} [shape=box, style=\"rounded,filled,dashed\", fillcolor=\"{}\", label=\"{}\"];\n",
-                            box_id(index), detail::group_fill, label);
+        out_ += fmt::format("    {} [shape=box, style=\"rounded,filled,dashed\", fillcolor=\"{}\", label=\"{}\"{}];\n",
+                            box_id(index), detail::group_fill, label, highlight);
         break;
     }
   }
@@ -244,13 +246,33 @@ class DotWriter {
       }
     } else {
       const bool labelled = summary_arrows() <= most_labelled_summary_arrows;
-      if (showing_gradients()) {
+      if (progress_) {
+        attributes = summary_arrow_so_far(arrow, labelled);
+      } else if (showing_gradients()) {
         attributes = gradient_attributes(arrow.grad, labelled ? "sum " + format_number(arrow.grad) : "");
       } else if (labelled && arrow.count > 1) {
         attributes += fmt::format(", label=\"×{}\"", arrow.count);
       }
     }
     out_ += fmt::format("  {} -> {} [{}];\n", box_id(arrow.from), head_id(arrow.to), attributes);
+  }
+
+  // In step mode a summary arrow shows what its edges have sent by this step: grey while
+  // none has, highlighted while one of them is sending, its full sum once all have.
+  std::string summary_arrow_so_far(const Arrow& arrow, bool labelled) const {
+    double sent = 0.0;
+    std::size_t arrived = 0;
+    bool sending = false;
+    for (const GraphEdgeHandle edge : arrow.edges) {
+      const EdgeState state = progress_->state(graph_, edge);
+      if (state == EdgeState::pending) continue;
+      sent += graph_[edge].grad;
+      ++arrived;
+      sending = sending || state == EdgeState::sending;
+    }
+    if (arrived == 0) return pending_attributes();
+    const std::string label = (arrived == arrow.edges.size() ? "sum " : "so far ") + format_number(sent);
+    return sending ? sending_attributes(label) : gradient_attributes(sent, labelled ? label : "");
   }
 
   std::size_t summary_arrows() const {

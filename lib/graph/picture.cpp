@@ -120,13 +120,14 @@ void add_arrows(const GraphView& graph, Picture& picture) {
     if (from == to) continue;  // inside a merged box
     const double grad = graph[*edge].grad;
     if (picture.boxes[from].kind == BoxKind::node && picture.boxes[to].kind == BoxKind::node) {
-      picture.arrows.push_back(Arrow{from, to, 1, grad, *edge});  // a + a keeps both arrows
+      picture.arrows.push_back(Arrow{from, to, 1, grad, *edge, {}});  // a + a keeps both arrows
       continue;
     }
     auto [slot, fresh] = arrow_between.try_emplace({from, to}, picture.arrows.size());
-    if (fresh) picture.arrows.push_back(Arrow{from, to, 0, 0.0, std::nullopt});
+    if (fresh) picture.arrows.push_back(Arrow{from, to, 0, 0.0, std::nullopt, {}});
     picture.arrows[slot->second].count += 1;
     picture.arrows[slot->second].grad += grad;
+    picture.arrows[slot->second].edges.push_back(*edge);  // for step mode's "sent so far"
   }
 }
 

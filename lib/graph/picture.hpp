@@ -32,6 +32,7 @@ struct Arrow {
   std::size_t count = 0;                ///< how many edges of the graph it stands for
   double grad = 0.0;                    ///< sum of the gradients those edges carry
   std::optional<GraphEdgeHandle> edge;  ///< the edge, when it stands for exactly one between node boxes
+  std::vector<GraphEdgeHandle> edges;   ///< the edges a summary arrow (no `edge`) stands for
 };
 
 struct Picture {

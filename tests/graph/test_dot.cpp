@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 using backflow::DotMode;
 using backflow::DotOptions;
@@ -256,6 +257,42 @@ TEST_CASE("modules collapse to one box each") {
   CHECK(dot.find("32 nodes drawn as 9 boxes") != std::string::npos);
   options.clusters = false;
   CHECK(backflow::to_dot(worked.error, options).find("cluster") == std::string::npos);
+}
+
+// Every match of `pattern` in `text`, in order.
+std::vector<std::string> matches(const std::string& text, const std::string& pattern) {
+  const std::regex expression(pattern);
+  std::vector<std::string> found;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), expression); it != std::sregex_iterator(); ++it) {
+    found.push_back(it->str());
+  }
+  return found;
+}
+
+TEST_CASE("step mode with modules collapsed: boxes and arrows show only the gradients known by then") {
+  WorkedExample worked;
+  worked.error.backward();
+  const GraphView graph = backflow::make_graph_view(worked.error);
+  const std::vector<int> steps = backflow::backward_steps(graph);
+  DotOptions options = without_legend();
+  options.collapse_modules = true;
+  const std::string finished = backflow::to_dot(graph, options);
+  const std::string largest = R"(largest grad size [-0-9.e]+)";
+  REQUIRE(matches(finished, largest).size() == 4);  // one line per neuron
+
+  // The first step: no gradient has reached a neuron yet, and no arrow into one has sent.
+  options.step = steps.front();
+  const std::string first = backflow::to_dot(graph, options);
+  CHECK(count(first, " with their grad") == 4);
+  CHECK(matches(first, largest).empty());
+  CHECK(first.find("label=\"sum ") == std::string::npos);
+  // The last step: every weight has its gradient, so the neurons read as in the finished
+  // picture, and the neuron that holds the node being processed is drawn highlighted.
+  options.step = steps.back();
+  const std::string last = backflow::to_dot(graph, options);
+  CHECK(matches(last, largest) == matches(finished, largest));
+  CHECK(count(last, " with their grad") == 0);
+  CHECK(matches(last, R"(b\d+ \[shape=box, style="rounded,filled", [^\n]*color="#d62728")").size() == 1);
 }
 
 TEST_CASE("max_nodes: summaries beyond the limit, and clear errors") {
