@@ -6,6 +6,8 @@
 #include <boost/pending/disjoint_sets.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
@@ -176,16 +178,18 @@ std::vector<std::string> enclosing_scopes(const std::string& scope) {
 
 Picture make_picture(const GraphView& graph, bool collapse_modules, bool clusters, std::size_t max_nodes) {
   if (max_nodes == 0) throw std::invalid_argument("backflow: DotOptions::max_nodes must be at least 1 (it is 0)");
-  std::size_t smallest = 0;
+  // The levels do not always shrink in order (collapsing modules can split a merged group
+  // by scope), so the error names the smallest picture any level gave.
+  std::size_t smallest = SIZE_MAX;
   for (Detail detail : {Detail::each_node, Detail::similar_merged, Detail::modules_collapsed, Detail::top_modules}) {
     Picture picture = picture_at(graph, detail, collapse_modules, clusters);
     if (picture.graphviz_nodes <= max_nodes) return picture;
-    smallest = picture.graphviz_nodes;
+    smallest = std::min(smallest, picture.graphviz_nodes);
   }
   throw std::invalid_argument(
-      fmt::format("backflow: the graph has {} nodes and its coarsest summary still needs {} Graphviz nodes, "
-                  "more than DotOptions::max_nodes = {}; raise max_nodes",
-                  boost::num_vertices(graph), smallest, max_nodes));
+      fmt::format("backflow: the graph has {} nodes and its smallest summary still needs {} Graphviz nodes, "
+                  "more than DotOptions::max_nodes = {}; raise max_nodes to at least {}",
+                  boost::num_vertices(graph), smallest, max_nodes, smallest));
 }
 
 }  // namespace backflow::detail

@@ -309,6 +309,13 @@ TEST_CASE("max_nodes: summaries beyond the limit, and clear errors") {
   options.max_nodes = 2;
   CHECK_THROWS_WITH_AS(backflow::to_dot(worked.error, options), doctest::Contains("raise max_nodes"),
                        std::invalid_argument);
+  // The error names the smallest picture there is, and that one is drawn when allowed.
+  const Value a(2.0, "a");
+  const Value sum = a * Value(3.0, "b") + a;
+  CHECK_THROWS_WITH_AS(backflow::to_dot(sum, options), doctest::Contains("raise max_nodes to at least 3"),
+                       std::invalid_argument);
+  options.max_nodes = 3;
+  CHECK_NOTHROW(backflow::to_dot(sum, options));
 }
 
 TEST_CASE("micrograd's demo step (about 65,800 nodes) summarises to a small collapsed picture") {
