@@ -80,7 +80,8 @@ GraphView make_graph_view(const Value& root);
 /// its gradient's norm |g|, and each edge the norm of the gradient that reaches the input.
 GraphView make_graph_view(const Tensor& root);
 
-/// Numbers as pictures show them: 4 decimals for ordinary sizes, scientific otherwise.
+/// Numbers as pictures show them: 4 decimals for ordinary sizes, scientific otherwise,
+/// "NaN" for any NaN.
 std::string format_number(double x);
 
 /// Facts about a graph, computed with Boost.Graph algorithms.

@@ -29,7 +29,8 @@ BackwardProgress::BackwardProgress(const GraphView& graph, int step)
   if (!found) {
     throw std::invalid_argument(
         last_step < 0 ? fmt::format("backflow: DotOptions::step {}: backward() numbered no node of this graph", step)
-                      : fmt::format("backflow: DotOptions::step {}: no node has that backward step (steps 0 to {})",
+                      : fmt::format("backflow: DotOptions::step {}: no node has that backward step (the last is "
+                                    "{}; backward_steps() lists the steps that compute something)",
                                     step, last_step));
   }
   const GraphVertex root = graph[boost::graph_bundle].root;

@@ -13,7 +13,7 @@ enum class EdgeState { sent, sending, pending };
 class BackwardProgress {
  public:
   /// The moment the node numbered `step` sends gradients to its inputs.
-  /// Throws std::invalid_argument when no node has that step.
+  /// Throws std::invalid_argument for a graph without gradients, or when no node has that step.
   BackwardProgress(const GraphView& graph, int step);
 
   int step() const { return step_; }

@@ -70,9 +70,13 @@ std::string dot_text(std::string_view text, IsSpecial escaped) {
   while (!text.empty()) {
     const std::size_t length = utf8_sequence_length(text);
     const char c = text.front();
-    if (length > 1) {
+    // U+FFFE and U+FFFF are UTF-8 but not XML characters.
+    const bool noncharacter =
+        length == 3 && (text.substr(0, 3) == "\xEF\xBF\xBE" || text.substr(0, 3) == "\xEF\xBF\xBF");
+    if (length > 1 && !noncharacter) {
       out += text.substr(0, length);
-    } else if (length == 0 || (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == '\x7f') {
+    } else if (length == 0 || noncharacter || (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') ||
+               c == '\x7f') {
       out += replacement_character;
     } else if (c == '\n') {
       out += "\\n";
@@ -84,7 +88,7 @@ std::string dot_text(std::string_view text, IsSpecial escaped) {
       if (escaped(c)) out += '\\';
       out += c;
     }
-    text.remove_prefix(std::max<std::size_t>(length, 1));
+    text.remove_prefix(noncharacter ? 3 : std::max<std::size_t>(length, 1));
   }
   return out;
 }

@@ -271,7 +271,10 @@ class DotWriter {
       sending = sending || state == EdgeState::sending;
     }
     if (arrived == 0) return pending_attributes();
-    const std::string label = (arrived == arrow.edges.size() ? "sum " : "so far ") + format_number(sent);
+    // A tensor edge carries the norm of its input's whole gradient: norms do not add up.
+    const std::string label = !graph_[boost::graph_bundle].edge_grads_add_up
+                                  ? fmt::format("{} of {} sent", arrived, arrow.edges.size())
+                                  : (arrived == arrow.edges.size() ? "sum " : "so far ") + format_number(sent);
     return sending ? sending_attributes(label) : gradient_attributes(sent, labelled ? label : "");
   }
 

@@ -178,8 +178,9 @@ std::vector<std::string> enclosing_scopes(const std::string& scope) {
 
 Picture make_picture(const GraphView& graph, bool collapse_modules, bool clusters, std::size_t max_nodes) {
   if (max_nodes == 0) throw std::invalid_argument("backflow: DotOptions::max_nodes must be at least 1 (it is 0)");
-  // The levels do not always shrink in order (collapsing modules can split a merged group
-  // by scope), so the error names the smallest picture any level gave.
+  // The levels do not always shrink in order (without clusters, collapsing can split a merged
+  // group by scope; the top-module level keeps nodes outside modules apart by role where
+  // merging joined them), so the error names the smallest picture any level gave.
   std::size_t smallest = SIZE_MAX;
   for (Detail detail : {Detail::each_node, Detail::similar_merged, Detail::modules_collapsed, Detail::top_modules}) {
     Picture picture = picture_at(graph, detail, collapse_modules, clusters);

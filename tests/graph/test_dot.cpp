@@ -3,6 +3,7 @@
 #include "worked_example.hpp"
 
 #include <backflow/dot.hpp>
+#include <backflow/nn.hpp>
 #include <backflow/scope.hpp>
 
 #include <boost/graph/graphviz.hpp>
@@ -202,12 +203,14 @@ TEST_CASE("label text Graphviz would decode, drop or choke on is written so it s
   Value b(2.0, "bell\x01\ttab");     // a control character (not allowed in XML) and a tab
   Value c(3.0, "cut \xe2\x82");      // a UTF-8 sequence cut short
   Value d(4.0, "caf\xc3\xa9 \xe9");  // whole UTF-8 is kept; a Latin-1 byte is not UTF-8
-  const std::string dot = backflow::to_dot(a * b + c * d, without_legend());
+  Value e(5.0, "non\xef\xbf\xbe");   // U+FFFE: UTF-8, but no XML character
+  const std::string dot = backflow::to_dot(a * b + c * d + e, without_legend());
   const std::string replacement = "\xEF\xBF\xBD";  // U+FFFD
   CHECK(dot.find("{ &amp;lt;b&amp;gt; &amp; co | data 1.0000 }") != std::string::npos);
   CHECK(dot.find("{ bell" + replacement + " tab | data 2.0000 }") != std::string::npos);
   CHECK(dot.find("{ cut " + replacement + replacement + " | data 3.0000 }") != std::string::npos);
   CHECK(dot.find("{ caf\xc3\xa9 " + replacement + " | data 4.0000 }") != std::string::npos);
+  CHECK(dot.find("{ non" + replacement + " | data 5.0000 }") != std::string::npos);
   CHECK(dot.find('\x01') == std::string::npos);
 }
 
@@ -225,12 +228,12 @@ TEST_CASE("summary boxes say NaN where a member holds one: min and max would hid
   y.backward();
   DotOptions collapsed = without_legend();
   collapsed.collapse_modules = true;
-  CHECK(backflow::to_dot(y, collapsed).find("3 parameters, largest grad size nan") != std::string::npos);
-  // Merged groups of similar nodes: the parameters' grads run from -1 to 2 with two NaN.
+  CHECK(backflow::to_dot(y, collapsed).find("3 parameters, largest grad size NaN") != std::string::npos);
+  // Merged groups of similar nodes: the parameters' grads are -1 (w1's), NaN and NaN.
   DotOptions small = without_legend();
   small.max_nodes = 9;
   const std::string dot = backflow::to_dot(y, small);
-  CHECK(dot.find("(2 NaN)") != std::string::npos);
+  CHECK(dot.find("grad -1.0000 (2 NaN)") != std::string::npos);
 }
 
 TEST_CASE("a step needs gradients, and a wrong step names the steps there are") {
@@ -241,7 +244,7 @@ TEST_CASE("a step needs gradients, and a wrong step names the steps there are") 
                        std::invalid_argument);
   y.backward();
   options.step = 7;
-  CHECK_THROWS_WITH_AS(backflow::to_dot(y, options), doctest::Contains("(steps 0 to 2)"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(backflow::to_dot(y, options), doctest::Contains("(the last is 2;"), std::invalid_argument);
 }
 
 TEST_CASE("modules collapse to one box each") {
@@ -293,6 +296,32 @@ TEST_CASE("step mode with modules collapsed: boxes and arrows show only the grad
   CHECK(matches(last, largest) == matches(finished, largest));
   CHECK(count(last, " with their grad") == 0);
   CHECK(matches(last, R"(b\d+ \[shape=box, style="rounded,filled", [^\n]*color="#d62728")").size() == 1);
+}
+
+TEST_CASE("step mode over summary arrows: grey before any edge sends, then 'so far', then the full sum") {
+  backflow::nn::MLP model(2, {4, 4, 1});
+  const Value loss = (model({Value(0.5, "x1"), Value(-1.0, "x2")})[0] - 1.0).pow(2.0);
+  loss.backward();
+  const GraphView graph = backflow::make_graph_view(loss);
+  DotOptions options = without_legend();
+  options.collapse_modules = true;
+  options.max_nodes = 12;  // each layer one box: x1's arrow into layer 1 stands for 4 edges
+  const std::string finished = backflow::to_dot(graph, options);
+  const std::string sum = R"(label="sum [-0-9.e]+)";
+  REQUIRE(!matches(finished, sum).empty());
+  const std::vector<int> steps = backflow::backward_steps(graph);
+  options.step = steps.front();
+  CHECK(matches(backflow::to_dot(graph, options), sum).empty());
+  std::size_t part_way = 0;
+  for (const int step : steps) {
+    options.step = step;
+    part_way += matches(backflow::to_dot(graph, options), R"(label="so far [-0-9.e]+)").size();
+  }
+  CHECK(part_way > 0);
+  options.step = steps.back();
+  const std::string last = backflow::to_dot(graph, options);
+  CHECK(matches(last, sum) == matches(finished, sum));
+  CHECK(last.find("so far") == std::string::npos);
 }
 
 TEST_CASE("max_nodes: summaries beyond the limit, and clear errors") {

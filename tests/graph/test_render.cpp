@@ -141,6 +141,15 @@ TEST_CASE("frames: a run that fails midway replaces none of the old frames") {
   CHECK(upper.front().filename() == "frame_000.DOT");
 }
 
+TEST_CASE("render_to_memory refuses Graphviz's window formats up front: they crash or exit without a display") {
+  const WorkedExample worked = after_backward();
+  for (const char* format : {"x11", "xlib", "gtk", "x11:cairo", "vrml"}) {
+    CAPTURE(format);
+    CHECK_THROWS_WITH_AS(backflow::render_to_memory(backflow::make_graph_view(worked.error), format),
+                         doctest::Contains("is not a format of bytes"), std::invalid_argument);
+  }
+}
+
 #ifdef BACKFLOW_TEST_WITH_GRAPHVIZ
 
 TEST_CASE("SVG: well-formed XML that names every node") {
@@ -290,15 +299,6 @@ TEST_CASE("labels with control characters, cut UTF-8 or entities still give SVG 
   CHECK(svg.find(">title\xEF\xBF\xBD</text>") != std::string::npos);
   CHECK(svg.find('\x01') == std::string::npos);
   CHECK(svg.find('\x02') == std::string::npos);
-}
-
-TEST_CASE("render_to_memory refuses Graphviz's window formats, which crash or exit without a display") {
-  const WorkedExample worked = after_backward();
-  for (const char* format : {"x11", "xlib", "gtk", "x11:cairo", "vrml"}) {
-    CAPTURE(format);
-    CHECK_THROWS_WITH_AS(backflow::render_to_memory(backflow::make_graph_view(worked.error), format),
-                         doctest::Contains("is not a format of bytes"), std::invalid_argument);
-  }
 }
 
 TEST_CASE("Graphviz's own error text comes back as an exception") {
