@@ -2,6 +2,7 @@
 #include <backflow/dot.hpp>
 #include <backflow/graph.hpp>
 #include <backflow/layers.hpp>
+#include <backflow/scope.hpp>
 
 #include <doctest/doctest.h>
 
@@ -97,8 +98,32 @@ TEST_CASE("step frames of a tensor graph show each node's own gradient, not a su
 TEST_CASE("an empty tensor or one whose first gradient is 0 is judged by all its gradients") {
   const Tensor empty = Tensor::zeros({0}, true);
   CHECK_FALSE(make_graph_view(empty)[boost::graph_bundle].has_gradients);  // and reads no element
-  const Tensor x({2}, {1.0F, 2.0F}, true);
+  Tensor x({2}, {1.0F, 2.0F}, true);
   const Tensor y = x * Tensor({2}, {0.0F, 1.0F});
   backflow::sum(y).backward();
   CHECK(make_graph_view(x)[boost::graph_bundle].has_gradients);  // grad [0, 1]
+}
+
+TEST_CASE("step mode over a tensor summary arrow counts the edges sent: gradient norms do not add up") {
+  Tensor x({2}, {1.0F, 2.0F}, true);
+  x.set_label("x");
+  Tensor both = x;
+  {
+    ScopeGuard scope(scope_id("module"));
+    both = x * x + x;  // x has three edges into the module: one arrow stands for them all
+  }
+  const Tensor loss = sum(both);
+  loss.backward();
+  const GraphView graph = make_graph_view(loss);
+  DotOptions options;
+  options.legend = false;
+  options.collapse_modules = true;
+  std::size_t part_way = 0;
+  for (const int step : backward_steps(graph)) {
+    options.step = step;
+    const std::string dot = to_dot(graph, options);
+    CHECK(dot.find("so far") == std::string::npos);
+    part_way += dot.find("label=\"1 of 3 sent\"") != std::string::npos ? 1 : 0;
+  }
+  CHECK(part_way > 0);
 }
